@@ -1,0 +1,192 @@
+"""Static values of path expressions, as far as they can be known without running anything.
+
+A path is resolved to the text it starts with and whether that text is the whole path: literals,
+f-strings, `+`, `os.path.join`, `pathlib` `/`, `Path(...)`, simple local constants and
+`tempfile.gettempdir()`.  Anything else (parameters, environment variables, attributes) is unknown,
+and an unknown path is never reported.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Optional
+
+import libcst as cst
+
+MAX_DEPTH = 20
+PATH_CONSTRUCTORS = {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"}
+JOIN_FUNCTIONS = {"os.path.join", "posixpath.join"}
+TEMP_DIR_FUNCTIONS = {"tempfile.gettempdir", "tempfile.mkdtemp"}
+WRITABLE_ROOTS = {"tmp"}
+NOT_REPORTED_ROOTS = {"dev", "proc", "mnt"}  # devices, procfs, and EFS mount points (/mnt/...)
+
+
+@dataclass(frozen=True)
+class PathValue:
+    prefix: str  # the text the path is known to start with
+    complete: bool  # the prefix is the whole path
+
+    def then(self, other: "PathValue") -> "PathValue":
+        if not self.complete:
+            return self
+        return PathValue(self.prefix + other.prefix, other.complete)
+
+    def join(self, other: "PathValue") -> "PathValue":
+        if other.prefix.startswith("/"):
+            return other
+        if not self.complete:
+            return self
+        if not other.prefix and not other.complete:
+            return PathValue(self.prefix.rstrip("/") + "/", False)
+        separator = "" if not self.prefix or self.prefix.endswith("/") else "/"
+        return PathValue(self.prefix + separator + other.prefix, other.complete)
+
+
+UNKNOWN = PathValue("", False)
+
+
+def classify(value: PathValue) -> str:
+    """'tmp' (writable), 'outside' (read-only: absolute elsewhere, or relative), or 'unknown'."""
+    prefix = value.prefix
+    if not prefix:
+        return "unknown"
+    if not prefix.startswith("/"):
+        return "outside"  # relative: resolved against the read-only code folder
+    root, slash, _ = prefix[1:].partition("/")
+    if not slash and not value.complete:
+        return "unknown"  # the first component is not fully known
+    if root in WRITABLE_ROOTS:
+        return "tmp"
+    if root in NOT_REPORTED_ROOTS:
+        return "unknown"
+    return "outside"
+
+
+Lookup = Callable[[str], Optional[cst.BaseExpression]]
+QualName = Callable[[cst.BaseExpression], Optional[str]]
+
+
+class PathResolver:
+    def __init__(self, lookup: Lookup, qualified_name: QualName):
+        self._lookup = lookup  # a local constant's value expression, or None
+        self._qualified_name = qualified_name  # dotted name of a callee after import aliases
+
+    def resolve(self, node: cst.BaseExpression, depth: int = 0) -> PathValue:
+        if depth > MAX_DEPTH:
+            return UNKNOWN
+        if isinstance(node, cst.SimpleString):
+            value = node.evaluated_value
+            return PathValue(value, True) if isinstance(value, str) else UNKNOWN
+        if isinstance(node, cst.ConcatenatedString):
+            return self.resolve(node.left, depth + 1).then(self.resolve(node.right, depth + 1))
+        if isinstance(node, cst.FormattedString):
+            return self._fstring(node, depth)
+        if isinstance(node, cst.BinaryOperation):
+            left = self.resolve(node.left, depth + 1)
+            right = self.resolve(node.right, depth + 1)
+            if isinstance(node.operator, cst.Add):
+                return left.then(right)
+            if isinstance(node.operator, cst.Divide):
+                return left.join(right)
+            return UNKNOWN
+        if isinstance(node, cst.Name):
+            value = self._lookup(node.value)
+            return self.resolve(value, depth + 1) if value is not None else UNKNOWN
+        if isinstance(node, cst.Call):
+            return self._call(node, depth)
+        return UNKNOWN
+
+    def is_path_object(self, node: cst.BaseExpression, depth: int = 0) -> bool:
+        """True for expressions that evaluate to a pathlib path (so `.write_text` writes a file)."""
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(node, cst.Call):
+            return self._qualified_name(node.func) in PATH_CONSTRUCTORS
+        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
+            return self.is_path_object(node.left, depth + 1)
+        if isinstance(node, cst.Name):
+            value = self._lookup(node.value)
+            return value is not None and self.is_path_object(value, depth + 1)
+        return False
+
+    def _fstring(self, node: cst.FormattedString, depth: int) -> PathValue:
+        value = PathValue("", True)
+        for part in node.parts:
+            if isinstance(part, cst.FormattedStringText):
+                value = value.then(PathValue(part.value, True))
+            elif isinstance(part, cst.FormattedStringExpression):
+                inner = self.resolve(part.expression, depth + 1)
+                if part.format_spec or part.conversion:
+                    inner = PathValue(inner.prefix, False) if inner.prefix else UNKNOWN
+                value = value.then(inner)
+            if not value.complete:
+                break
+        return value
+
+    def _call(self, node: cst.Call, depth: int) -> PathValue:
+        name = self._qualified_name(node.func)
+        positional = [arg.value for arg in node.args if arg.keyword is None and not arg.star]
+        if name in TEMP_DIR_FUNCTIONS and not any(a.keyword and a.keyword.value == "dir" for a in node.args):
+            return PathValue("/tmp", True) if name == "tempfile.gettempdir" else PathValue("/tmp/", False)
+        if name in JOIN_FUNCTIONS or name in PATH_CONSTRUCTORS:
+            if not positional:
+                return PathValue(".", True) if name in PATH_CONSTRUCTORS else UNKNOWN
+            value = self.resolve(positional[0], depth + 1)
+            for arg in positional[1:]:
+                value = value.join(self.resolve(arg, depth + 1))
+            return value
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("resolve", "absolute",
+                                                                              "expanduser"):
+            return self.resolve(node.func.value, depth + 1)
+        return UNKNOWN
+
+
+def single_assignments(body) -> Dict[str, Optional[cst.BaseExpression]]:
+    """Names bound in a block (not nested functions or classes): the value for names assigned
+    exactly once with `=`, None for names bound any other way (parameters, loops, twice...)."""
+    collector = _BindingCollector()
+    for statement in body:
+        statement.visit(collector)
+    return collector.bindings
+
+
+class _BindingCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.bindings: Dict[str, Optional[cst.BaseExpression]] = {}
+
+    def _bind(self, name: str, value: Optional[cst.BaseExpression]) -> None:
+        self.bindings[name] = None if name in self.bindings else value
+
+    def _bind_target(self, target: cst.BaseExpression, value: Optional[cst.BaseExpression]) -> None:
+        if isinstance(target, cst.Name):
+            self._bind(target.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, None)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        single = len(node.targets) == 1
+        for target in node.targets:
+            self._bind_target(target.target, node.value if single else None)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._bind_target(node.target, node.value)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_For(self, node: cst.For) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_AsName(self, node: cst.AsName) -> None:
+        self._bind_target(node.name, None)
+
+    def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, None)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        self._bind(node.name.value, None)
+        return False
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._bind(node.name.value, None)
+        return False

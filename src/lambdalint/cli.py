@@ -1,0 +1,177 @@
+"""Command line: parse options, call the engine, render, exit.  Nothing else lives here."""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import List, Optional, Sequence
+
+import click
+
+from lambdalint import __version__
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def _split(values: Sequence[str]) -> List[str]:
+    """`--select LL2,LL5 --select LL601` -> ['LL2', 'LL5', 'LL601']."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+class _Group(click.Group):
+    """Turns unexpected exceptions into a one-line message and exit code 2."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
+            raise
+        except Exception as exc:  # noqa: BLE001 - last line of defence
+            if os.environ.get("LAMBDALINT_VERBOSE") or "--verbose" in sys.argv:
+                raise
+            click.echo(f"lambdalint: internal error: {type(exc).__name__}: {exc} "
+                       "(run with --verbose for the traceback)", err=True)
+            sys.exit(EXIT_ERROR)
+
+
+@click.group(cls=_Group)
+@click.version_option(__version__, prog_name="lambdalint")
+def main() -> None:
+    """lambdalint: lint AWS Lambda functions written in Python - handler code, built bundles and
+    deployment templates together."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--select", multiple=True, help="Rules to enable: codes, prefixes (LL2) or names.")
+@click.option("--extend-select", multiple=True, help="Rules to enable on top of the selection.")
+@click.option("--ignore", multiple=True, help="Rules to disable: codes, prefixes or names.")
+@click.option("--output-format", type=click.Choice(["text", "json", "sarif", "github"]),
+              envvar="LAMBDALINT_OUTPUT_FORMAT", default="text", show_default=True)
+@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
+              help="Use this configuration file.")
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
+@click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option("--runtime", help="Runtime when configuration does not say (default python3.12).")
+@click.option("--architecture", help="Architecture when configuration does not say (x86_64, arm64).")
+@click.option("--baseline", type=click.Path(exists=True, dir_okay=False),
+              help="Report only findings that are not in this baseline file.")
+@click.option("--write-baseline", type=click.Path(dir_okay=False),
+              help="Record the current findings in this file and exit 0.")
+@click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
+@click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
+@click.option("--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+def check(paths, select, extend_select, ignore, output_format, output_file, config_path, isolated,
+          exit_zero, statistics, runtime, architecture, baseline, write_baseline, quiet, no_progress,
+          verbose) -> None:
+    """Lint functions, bundles and templates under PATHS (default: the current folder)."""
+    from lambdalint.config import ConfigError, apply_cli, find_config, load_settings
+    from lambdalint.discovery import discover
+    from lambdalint.engine import lint, make_rules
+    from lambdalint.output import render
+    from lambdalint.output.text import render_statistics, summary
+    from lambdalint.registry import default_registry
+
+    paths = list(paths) or ["."]
+    registry = default_registry()
+    try:
+        config_file = None if isolated else (Path(config_path) if config_path else find_config(Path(paths[0])))
+        settings = load_settings(config_file, registry)
+        apply_cli(settings, _split(select), _split(extend_select), _split(ignore), runtime,
+                  architecture, registry)
+        rules = make_rules(registry.select(settings.select, settings.extend_select, settings.ignore), settings)
+        project = discover(paths, settings)
+        result = lint(project, rules, settings, registry)
+        findings = result.findings
+        if write_baseline:
+            from lambdalint.baseline import write_baseline as write
+
+            write(Path(write_baseline), findings)
+            click.echo(f"Recorded {len(findings)} findings in {write_baseline}.", err=True)
+            sys.exit(EXIT_OK)
+        if baseline:
+            from lambdalint.baseline import apply_baseline
+
+            findings = apply_baseline(Path(baseline), findings)
+    except ConfigError as exc:
+        click.echo(f"lambdalint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+    infos = _rule_infos(registry) if output_format == "sarif" else {}
+    report = render(output_format, findings, infos, result.checked_files)
+    if output_format == "text" and quiet:
+        report = "".join(line + "\n" for line in report.splitlines()[: len(findings)])
+    if statistics and output_format == "text":
+        report = render_statistics(findings) + summary(findings, result.checked_files) + "\n"
+    if output_file:
+        Path(output_file).write_text(report, encoding="utf-8")
+    else:
+        click.echo(report, nl=False)
+    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_OK)
+
+
+@main.command("rule")
+@click.argument("code_or_name")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rule_command(code_or_name: str, output_format: str) -> None:
+    """Print a rule's documentation page."""
+    from lambdalint.docs import rule_page
+    from lambdalint.registry import default_registry
+
+    rule = default_registry().get(code_or_name)
+    if rule is None:
+        click.echo(f"lambdalint: error: unknown rule '{code_or_name}'", err=True)
+        sys.exit(EXIT_ERROR)
+    page = rule_page(rule.code) or f"# {rule.code}: {rule.name}\n\n{rule.summary}\n"
+    if output_format == "json":
+        click.echo(json.dumps({**_rule_row(rule), "explanation": page}, indent=2))
+    else:
+        click.echo(page, nl=not page.endswith("\n"))
+
+
+@main.command("rules")
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def rules_command(output_format: str) -> None:
+    """List every rule: code, name, severity, inputs, fixable, summary."""
+    from lambdalint.registry import default_registry
+
+    rows = [_rule_row(rule) for rule in default_registry().rules]
+    if output_format == "json":
+        click.echo(json.dumps(rows, indent=2))
+        return
+    for row in rows:
+        inputs = ",".join(row["inputs"]) or "-"
+        fixable = "fix" if row["fixable"] else "   "
+        click.echo(f"{row['code']}  {row['name']:<36} {row['severity']:<8} {inputs:<14} {fixable}  {row['summary']}")
+
+
+def _rule_row(rule) -> dict:
+    from lambdalint.docs import rule_url
+
+    return {"code": rule.code, "name": rule.name, "severity": rule.severity.value,
+            "inputs": sorted(rule.needs), "fixable": rule.fixable(), "summary": rule.summary,
+            "url": rule_url(rule.code),
+            "options": [{"name": o.name, "type": o.type.__name__, "default": o.default, "help": o.help}
+                        for o in rule.options]}
+
+
+def _rule_infos(registry):
+    from lambdalint.docs import rule_sections, rule_url
+    from lambdalint.output import RuleInfo
+
+    infos = {}
+    for rule in registry.rules:
+        sections = rule_sections(rule.code)
+        infos[rule.code] = RuleInfo(
+            code=rule.code, name=rule.name, summary=rule.summary,
+            description=sections.get("what it detects", rule.summary),
+            help=sections.get("how to fix", rule.summary),
+            url=rule_url(rule.code), severity=rule.severity.value)
+    return infos
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,187 @@
+"""Configuration: `[tool.lambdalint]` in pyproject.toml or `lambdalint.toml`, validated strictly."""
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence
+
+from lambdalint.data import runtime_defaults, runtimes
+from lambdalint.findings import Severity
+from lambdalint.registry import Registry
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+
+class ConfigError(Exception):
+    """Invalid configuration or usage: exit code 2 with this message."""
+
+
+@dataclass
+class Settings:
+    select: Optional[List[str]] = None  # None: every rule
+    extend_select: List[str] = field(default_factory=list)
+    ignore: List[str] = field(default_factory=list)
+    runtime: str = ""
+    architecture: str = ""
+    exclude: List[str] = field(default_factory=list)
+    per_file_ignores: Dict[str, List[str]] = field(default_factory=dict)
+    rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # code -> option -> value
+    severities: Dict[str, Severity] = field(default_factory=dict)
+    source: Optional[Path] = None  # the file these settings came from
+
+    def __post_init__(self) -> None:
+        defaults = runtime_defaults()
+        self.runtime = self.runtime or defaults["default_runtime"]
+        self.architecture = self.architecture or defaults["default_architecture"]
+
+
+_LIST_KEYS = {"select": "select", "extend-select": "extend_select", "ignore": "ignore",
+              "exclude": "exclude"}
+_STR_KEYS = {"runtime": "runtime", "architecture": "architecture"}
+_KNOWN_KEYS = set(_LIST_KEYS) | set(_STR_KEYS) | {"per-file-ignores", "rules"}
+
+
+def find_config(start: Path) -> Optional[Path]:
+    """The nearest `lambdalint.toml`, or `pyproject.toml` with `[tool.lambdalint]`, above `start`."""
+    folder = start.resolve()
+    if not folder.is_dir():
+        folder = folder.parent
+    for candidate in (folder, *folder.parents):
+        own = candidate / "lambdalint.toml"
+        if own.is_file():
+            return own
+        pyproject = candidate / "pyproject.toml"
+        if pyproject.is_file() and _has_tool_table(pyproject):
+            return pyproject
+    return None
+
+
+def _has_tool_table(pyproject: Path) -> bool:
+    try:
+        return "lambdalint" in _read_toml(pyproject).get("tool", {})
+    except ConfigError:
+        return b"[tool.lambdalint" in pyproject.read_bytes()
+
+
+def _read_toml(path: Path) -> Dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+
+
+def load_settings(path: Optional[Path], registry: Registry) -> Settings:
+    if path is None:
+        return Settings()
+    document = _read_toml(path)
+    if path.name == "pyproject.toml":
+        table = document.get("tool", {}).get("lambdalint", {})
+        prefix = "tool.lambdalint."
+    else:
+        table, prefix = document, ""
+    return _settings_from_table(table, path, prefix, registry)
+
+
+def _settings_from_table(table: Dict[str, Any], path: Path, prefix: str, registry: Registry) -> Settings:
+    def fail(key: str, problem: str) -> ConfigError:
+        return ConfigError(f"{path}: invalid configuration key '{prefix}{key}': {problem}")
+
+    settings = Settings(source=path)
+    for key, value in table.items():
+        if key not in _KNOWN_KEYS:
+            raise fail(key, f"unknown key (known: {', '.join(sorted(_KNOWN_KEYS))})")
+        if key in _LIST_KEYS:
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                raise fail(key, "expected a list of strings")
+            if key != "exclude":
+                for selector in value:
+                    if not registry.matches_any(selector):
+                        raise fail(key, f"unknown rule code, prefix or name '{selector}'")
+            setattr(settings, _LIST_KEYS[key], list(value))
+        elif key in _STR_KEYS:
+            if not isinstance(value, str):
+                raise fail(key, "expected a string")
+            setattr(settings, _STR_KEYS[key], value)
+        elif key == "per-file-ignores":
+            settings.per_file_ignores = _per_file_ignores(value, fail, registry)
+        elif key == "rules":
+            _rule_tables(value, settings, fail, registry)
+    check_runtime(settings.runtime, lambda msg: fail("runtime", msg))
+    check_architecture(settings.architecture, lambda msg: fail("architecture", msg))
+    return settings
+
+
+def _per_file_ignores(value: Any, fail, registry: Registry) -> Dict[str, List[str]]:
+    if not isinstance(value, dict):
+        raise fail("per-file-ignores", "expected a table of glob = [codes]")
+    result = {}
+    for pattern, codes in value.items():
+        if not isinstance(codes, list) or not all(isinstance(c, str) for c in codes):
+            raise fail(f"per-file-ignores.{pattern}", "expected a list of rule codes")
+        for code in codes:
+            if not registry.matches_any(code):
+                raise fail(f"per-file-ignores.{pattern}", f"unknown rule code, prefix or name '{code}'")
+        result[pattern] = codes
+    return result
+
+
+def _rule_tables(value: Any, settings: Settings, fail, registry: Registry) -> None:
+    if not isinstance(value, dict):
+        raise fail("rules", "expected a table per rule code")
+    for selector, options in value.items():
+        rule = registry.get(selector)
+        if rule is None:
+            raise fail(f"rules.{selector}", "unknown rule code or name")
+        if not isinstance(options, dict):
+            raise fail(f"rules.{selector}", "expected a table of options")
+        known = {o.name: o for o in rule.options}
+        for name, raw in options.items():
+            key = f"rules.{selector}.{name}"
+            if name == "severity":
+                try:
+                    settings.severities[rule.code] = Severity(raw)
+                except ValueError:
+                    raise fail(key, "expected one of 'error', 'warning', 'info'") from None
+                continue
+            if name not in known:
+                choices = ", ".join(sorted(known) + ["severity"])
+                raise fail(key, f"unknown option for {rule.code} (known: {choices})")
+            try:
+                settings.rule_options.setdefault(rule.code, {})[name] = known[name].validate(raw)
+            except TypeError as exc:
+                raise fail(key, str(exc)) from None
+
+
+def check_runtime(runtime: str, fail) -> None:
+    if runtime not in runtimes():
+        raise fail(f"unknown runtime '{runtime}' (known: {', '.join(sorted(runtimes()))})")
+
+
+def check_architecture(architecture: str, fail) -> None:
+    known = runtime_defaults()["architectures"]
+    if architecture not in known:
+        raise fail(f"unknown architecture '{architecture}' (known: {', '.join(known)})")
+
+
+def apply_cli(settings: Settings, select: Sequence[str], extend_select: Sequence[str],
+              ignore: Sequence[str], runtime: Optional[str], architecture: Optional[str],
+              registry: Registry) -> Settings:
+    for option, selectors in (("--select", select), ("--extend-select", extend_select), ("--ignore", ignore)):
+        for selector in selectors:
+            if not registry.matches_any(selector):
+                raise ConfigError(f"{option}: unknown rule code, prefix or name '{selector}'")
+    if select:
+        settings.select = list(select)
+    settings.extend_select += list(extend_select)
+    settings.ignore += list(ignore)
+    if runtime:
+        check_runtime(runtime, lambda msg: ConfigError(f"--runtime: {msg}"))
+        settings.runtime = runtime
+    if architecture:
+        check_architecture(architecture, lambda msg: ConfigError(f"--architecture: {msg}"))
+        settings.architecture = architecture
+    return settings

@@ -1,0 +1,148 @@
+"""lint(project, rules, settings) -> sorted findings.  Pure: no printing, no exiting."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
+
+from lambdalint.analysis.handlers import module_candidates, split_handler
+from lambdalint.config import Settings
+from lambdalint.findings import Finding, Report
+from lambdalint.locations import resolve, template_resource
+from lambdalint.model.bundle import Bundle
+from lambdalint.model.project import Function, Project
+from lambdalint.registry import Registry
+from lambdalint.rules.base import BUNDLE, CONFIG, SOURCE, Rule
+from lambdalint.sources import SourceCache, SourceModule
+from lambdalint.suppress import Suppressions, per_file_ignored
+
+UNUSED_SUPPRESSION = "LL003"
+
+
+class Context:
+    """What rules may ask of the project beyond their target: shared, cached, read-only views."""
+
+    def __init__(self, project: Project, settings: Settings):
+        self.project = project
+        self.settings = settings
+        self.sources = SourceCache()
+        self._attached = project.attached_bundles()
+        self._modules: Dict[int, List[SourceModule]] = {}
+
+    def is_attached(self, bundle: Bundle) -> bool:
+        return id(bundle) in self._attached
+
+    def own_modules(self, fn: Function) -> List[SourceModule]:
+        """The Python modules of the function's own code (not layers, not installed distributions)."""
+        if fn.code is None or not fn.is_python:
+            return []
+        key = id(fn)
+        if key not in self._modules:
+            self._modules[key] = [self.sources.get(fn.code, rel, fn.python_version)
+                                  for rel in fn.code.own_python_files()]
+        return self._modules[key]
+
+    def find_module(self, fn: Function, module_name: str) -> Optional[SourceModule]:
+        """The file the runtime would import for `module_name`: function code first, then layers."""
+        for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
+            if bundle is None:
+                continue
+            for candidate in module_candidates(module_name, fn.python_version):
+                entry = bundle.entry(candidate)
+                if entry is not None and not entry.is_dir:
+                    return self.sources.get(bundle, candidate, fn.python_version)
+        return None
+
+    def handlers(self, fn: Function) -> List[Tuple[SourceModule, str]]:
+        """(module, function name) of each handler: the configured one, or those found by signature."""
+        if fn.handler is not None:
+            parts = split_handler(fn.handler.value)
+            module = self.find_module(fn, parts[0]) if parts else None
+            return [(module, parts[1])] if module is not None else []
+        return [(module, name) for module in self.own_modules(fn) for name in module.lambda_handlers()]
+
+
+@dataclass
+class LintResult:
+    findings: List[Finding]
+    checked_files: int
+
+
+def needs_met(rule: Rule, fn: Function) -> bool:
+    if CONFIG in rule.needs and fn.config is None:
+        return False
+    if BUNDLE in rule.needs and fn.code is None:
+        return False
+    if SOURCE in rule.needs and (fn.code is None or not fn.is_python or fn.package_type != "Zip"):
+        return False
+    return True
+
+
+def run_rules(rules: Sequence[Rule], project: Project, ctx: Context) -> List[Tuple[Rule, Report]]:
+    reports: List[Tuple[Rule, Report]] = []
+    for rule in rules:
+        scopes = rule.scopes()
+        if "function" in scopes:
+            for fn in project.functions:
+                if needs_met(rule, fn):
+                    reports.extend((rule, r) for r in rule.check_function(fn, ctx))
+        if "bundle" in scopes:
+            for bundle in project.bundles:
+                reports.extend((rule, r) for r in rule.check_bundle(bundle, ctx))
+        if "module" in scopes:
+            seen = set()
+            for fn in project.functions:
+                if not needs_met(rule, fn):
+                    continue
+                for module in ctx.own_modules(fn):
+                    if id(module) not in seen:
+                        seen.add(id(module))
+                        reports.extend((rule, r) for r in rule.check_module(module, ctx))
+        if "project" in scopes:
+            reports.extend((rule, r) for r in rule.check_project(project, ctx))
+    return reports
+
+
+def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: Registry) -> LintResult:
+    ctx = Context(project, settings)
+    reports = run_rules(rules, project, ctx)
+    suppressions = _collect_suppressions(project, ctx, registry)
+    selected = {rule.code for rule in rules}
+    findings = set()
+    for rule, report in reports:
+        severity = settings.severities.get(rule.code, rule.severity)
+        finding = resolve(report, rule.code, rule.name, severity)
+        if _filtered(finding, settings, registry):
+            continue
+        resources = [r for r in (template_resource(report.at), *report.resources) if r]
+        if suppressions.is_suppressed(finding, resources):
+            continue
+        findings.add(finding)
+    if UNUSED_SUPPRESSION in selected:
+        ll003 = registry.get(UNUSED_SUPPRESSION)
+        severity = settings.severities.get(UNUSED_SUPPRESSION, ll003.severity)
+        for report in suppressions.unused(lambda code: code in selected):
+            finding = resolve(report, ll003.code, ll003.name, severity)
+            if not _filtered(finding, settings, registry):
+                findings.add(finding)
+    checked = len(project.templates) + len(ctx.sources.all()) + len(project.bundles)
+    return LintResult(sorted(findings, key=Finding.sort_key), checked)
+
+
+def _filtered(finding: Finding, settings: Settings, registry: Registry) -> bool:
+    return per_file_ignored(finding, settings.per_file_ignores, registry.code_matches)
+
+
+def _collect_suppressions(project: Project, ctx: Context, registry: Registry) -> Suppressions:
+    suppressions = Suppressions(registry.canonical)
+    for template in project.templates:
+        suppressions.add_source(template.display, None, template.lines, python=False)
+        for logical_id, resource in template.resources.items():
+            if isinstance(resource, dict):
+                suppressions.add_resource_metadata(template, str(logical_id), resource)
+    for module in ctx.sources.all():
+        suppressions.add_source(module.filename, module.member, module.lines, python=True)
+    return suppressions
+
+
+def make_rules(rule_classes: Iterable, settings: Settings) -> List[Rule]:
+    return [cls(settings.rule_options.get(cls.code, {})) for cls in rule_classes]

@@ -1,0 +1,188 @@
+"""SAM and CloudFormation templates (YAML or JSON) → functions linked to their code and layers."""
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+from typing import Any, Dict, List, Optional
+
+from lambdalint.data import event_sources
+from lambdalint.limits import MAX_TEMPLATE_BYTES
+from lambdalint.loaders.marked_yaml import DocumentError, load_json, load_yaml
+from lambdalint.model.bundle import Bundle, open_bundle
+from lambdalint.model.project import Event, Function, FunctionConfig, Layer, Setting
+from lambdalint.model.template import Template, referenced_id, refers_to
+
+SAM_FUNCTION = "AWS::Serverless::Function"
+CFN_FUNCTION = "AWS::Lambda::Function"
+FUNCTION_TYPES = (SAM_FUNCTION, CFN_FUNCTION)
+LAYER_TYPES = ("AWS::Serverless::LayerVersion", "AWS::Lambda::LayerVersion")
+
+_TEMPLATE_HINT = re.compile(
+    r"AWSTemplateFormatVersion|AWS::Serverless|[\"']?Type[\"']?\s*:\s*[\"']?AWS::[A-Za-z0-9]+::"
+)
+
+
+def looks_like_template(head: str) -> bool:
+    """Recognise a template by content (not name), from the start of the file."""
+    return bool(_TEMPLATE_HINT.search(head))
+
+
+def load_template(path: Path, display: str) -> Template:
+    """Load a template; raises DocumentError with a position for anything unreadable."""
+    if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        raise DocumentError(f"template larger than {MAX_TEMPLATE_BYTES // 2**20} MB")
+    raw = path.read_bytes()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DocumentError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line) from None
+    loader = load_json if text.lstrip().startswith("{") else load_yaml
+    document = loader(text)
+    if not isinstance(document.data, dict):
+        raise DocumentError("a template must be a mapping at its top level")
+    return Template(path, display, document.data, document.marks, text)
+
+
+class BundleCache:
+    """Opens each artifact once, however many functions or templates refer to it."""
+
+    def __init__(self) -> None:
+        self._by_path: Dict[Path, Bundle] = {}
+
+    def get(self, path: Path, display: str, excluded=None) -> Optional[Bundle]:
+        key = path.resolve()
+        if key not in self._by_path:
+            if not path.exists():
+                return None
+            self._by_path[key] = open_bundle(path, display, excluded)
+        return self._by_path[key]
+
+    def add(self, bundle: Bundle) -> Bundle:
+        """A bundle built by the caller (a single file named on the command line)."""
+        return self._by_path.setdefault(Path(str(bundle.path.resolve()) + "::" + bundle.display), bundle)
+
+    def all(self) -> List[Bundle]:
+        return list(self._by_path.values())
+
+
+def functions_from_template(template: Template, default_runtime: str, default_architecture: str,
+                            bundles: BundleCache) -> List[Function]:
+    functions = []
+    for logical_id, resource in template.resources_of_type(*FUNCTION_TYPES):
+        config = FunctionConfig(template, logical_id, resource["Type"])
+        config.events = _events(template, config)
+        runtime = config.get("Runtime")
+        architectures = config.get("Architectures")
+        arch = default_architecture
+        if architectures and isinstance(architectures.value, list) and architectures.value:
+            arch = str(architectures.value[0])
+        package_type = config.get("PackageType")
+        handler = config.get("Handler")
+        functions.append(Function(
+            name=logical_id,
+            runtime=runtime.value if runtime and isinstance(runtime.value, str) else default_runtime,
+            architecture=arch,
+            code=_function_code(template, config, bundles),
+            layers=_layers(template, config, bundles),
+            handler=handler if handler and isinstance(handler.value, str) else None,
+            config=config,
+            package_type=package_type.value if package_type and isinstance(package_type.value, str) else "Zip",
+        ))
+    return functions
+
+
+def _local_artifact(template: Template, location: Any, logical_id: str,
+                    bundles: BundleCache) -> Optional[Bundle]:
+    """The folder or zip a template points to, preferring `.aws-sam/build/<LogicalId>/`."""
+    built = template.folder / ".aws-sam" / "build" / logical_id
+    if built.is_dir():
+        return bundles.get(built, _join(template.display_folder, ".aws-sam/build", logical_id))
+    if not isinstance(location, str) or "://" in location or not location.strip():
+        return None  # S3 locations, intrinsics: the code is not here
+    return bundles.get(template.folder / location, _join(template.display_folder, location))
+
+
+def _join(*parts: str) -> str:
+    return os.path.normpath(os.path.join(*[p for p in parts if p])) or "."
+
+
+def _function_code(template: Template, config: FunctionConfig, bundles: BundleCache) -> Optional[Bundle]:
+    if config.is_sam:
+        code_uri = config.get("CodeUri")
+        location = code_uri.value if code_uri else None
+    else:
+        location = template.properties(config.logical_id).get("Code")
+        asset = (template.resources[config.logical_id].get("Metadata") or {})
+        if isinstance(asset, dict) and isinstance(asset.get("aws:asset:path"), str):
+            location = asset["aws:asset:path"]  # CDK synthesised asset folder in cdk.out
+    return _local_artifact(template, location, config.logical_id, bundles)
+
+
+def _layers(template: Template, config: FunctionConfig, bundles: BundleCache) -> List[Layer]:
+    layers = []
+    for setting in config.get_list("Layers"):
+        target = referenced_id(setting.value)
+        if target and target in template.resources:
+            props = template.properties(target)
+            location = props.get("ContentUri", props.get("Content"))
+            bundle = _local_artifact(template, location, target, bundles)
+            layers.append(Layer(target, bundle, setting.path))
+        else:
+            name = setting.value if isinstance(setting.value, str) else str(setting.value)
+            layers.append(Layer(name, None, setting.path))
+    return layers
+
+
+def _events(template: Template, config: FunctionConfig) -> List[Event]:
+    kinds = event_sources()
+    events: List[Event] = []
+    if config.is_sam:
+        sam_events = template.properties(config.logical_id).get("Events")
+        if isinstance(sam_events, dict):
+            for name, event in sam_events.items():
+                event_type = event.get("Type") if isinstance(event, dict) else None
+                if isinstance(event_type, str):
+                    kind = kinds["sam_events"].get(event_type, "unknown")
+                    events.append(Event(str(name), event_type, kind, config.properties_path + ("Events", name)))
+    for perm_id, perm in template.resources_of_type("AWS::Lambda::Permission"):
+        props = perm.get("Properties") or {}
+        if not _names_function(props.get("FunctionName"), config):
+            continue
+        service = _async_service(props.get("Principal"), kinds["async_principals"])
+        kind = "async" if service else "unknown"
+        events.append(Event(perm_id, service or str(props.get("Principal")), kind,
+                            ("Resources", perm_id, "Properties", "Principal")))
+    return events
+
+
+def _names_function(value: Any, config: FunctionConfig) -> bool:
+    if refers_to(value, config.logical_id):
+        return True
+    name = config.get("FunctionName")
+    return isinstance(value, str) and name is not None and value == name.value
+
+
+def _async_service(principal: Any, principals: Dict[str, str]) -> Optional[str]:
+    if not isinstance(principal, str):
+        return None
+    if principal in principals:
+        return principals[principal]
+    # Regional forms such as logs.eu-west-1.amazonaws.com
+    first = principal.split(".", 1)[0]
+    for known, service in principals.items():
+        if known.split(".", 1)[0] == first and principal.endswith((".amazonaws.com", ".amazon.com")):
+            return service
+    return None
+
+
+def setting_int(setting: Optional[Setting]) -> Optional[int]:
+    """An integer setting, or None when absent or not statically known (`!Ref Param`)."""
+    if setting is None or isinstance(setting.value, bool):
+        return None
+    if isinstance(setting.value, int):
+        return setting.value
+    if isinstance(setting.value, str) and setting.value.strip().lstrip("-").isdigit():
+        return int(setting.value)
+    return None

@@ -1,0 +1,153 @@
+"""YAML and JSON documents as plain Python values plus the line and column of every node.
+
+PyYAML composes the node graph (the C parser when available); we build the values ourselves so
+that we can (1) record a mark for every path, (2) turn CloudFormation short-form tags into their
+long form, and (3) stop alias bombs: aliases are expanded under a node budget.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, List, Tuple
+
+import yaml
+
+from lambdalint.limits import MAX_TEMPLATE_DEPTH, MAX_TEMPLATE_NODES
+
+Path_ = Tuple[Any, ...]
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SCALARS = yaml.constructor.SafeConstructor()
+
+# Short-form intrinsic function tags and the key of their long form.
+INTRINSIC_TAGS = {
+    "!Ref": "Ref",
+    "!Condition": "Condition",
+    **{f"!{name}": f"Fn::{name}" for name in (
+        "GetAtt", "Sub", "Join", "If", "Select", "Split", "FindInMap", "ImportValue", "Base64",
+        "Cidr", "GetAZs", "Equals", "And", "Or", "Not", "Transform", "Length", "ToJsonString",
+        "ForEach",
+    )},
+}
+
+
+class DocumentError(Exception):
+    def __init__(self, message: str, line: int = 1, column: int = 1):
+        super().__init__(message)
+        self.line = line
+        self.column = column
+
+
+@dataclass(frozen=True)
+class Mark:
+    line: int  # 1-based
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+
+
+@dataclass
+class MarkedDocument:
+    data: Any
+    marks: Dict[Path_, Mark]  # where each value is; for mapping values, starting at their key
+
+
+def load_yaml(text: str) -> MarkedDocument:
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise DocumentError(f"invalid YAML: {exc.problem or exc}", line, column) from None
+    except yaml.YAMLError as exc:
+        raise DocumentError(f"invalid YAML: {exc}") from None
+    builder = _Builder()
+    data = builder.build(root, (), 0) if root is not None else None
+    return MarkedDocument(data, builder.marks)
+
+
+def load_json(text: str) -> MarkedDocument:
+    """JSON through the YAML composer (JSON is YAML's flow style) to keep marks.
+
+    Documents the YAML parser rejects although they are valid JSON (tabs, odd escapes) are loaded
+    with `json` and have no marks beyond the first line.
+    """
+    try:
+        json.loads(text)
+    except ValueError as exc:
+        raise DocumentError(f"invalid JSON: {exc.msg}", exc.lineno, exc.colno) from None
+    try:
+        return load_yaml(text)
+    except DocumentError:
+        return MarkedDocument(json.loads(text), {(): Mark(1, 1, 1, 1)})
+
+
+class _Builder:
+    def __init__(self) -> None:
+        self.marks: Dict[Path_, Mark] = {}
+        self.count = 0
+
+    def build(self, node: yaml.Node, path: Path_, depth: int, key_node: yaml.Node = None) -> Any:
+        self.count += 1
+        if self.count > MAX_TEMPLATE_NODES:
+            raise DocumentError(
+                f"document expands to more than {MAX_TEMPLATE_NODES:,} nodes "
+                "(YAML aliases nested like an alias bomb?)"
+            )
+        if depth > MAX_TEMPLATE_DEPTH:
+            raise DocumentError(f"document nests deeper than {MAX_TEMPLATE_DEPTH} levels")
+        start = (key_node or node).start_mark
+        self.marks[path] = Mark(start.line + 1, start.column + 1,
+                                node.end_mark.line + 1, node.end_mark.column + 1)
+        if node.tag in INTRINSIC_TAGS:
+            return self._intrinsic(node, path, depth)
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path, depth)
+        if isinstance(node, yaml.SequenceNode):
+            return [self.build(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return _scalar(node)
+
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> Dict[Any, Any]:
+        result: Dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge":
+                merged = self.build(value_node, path, depth + 1)
+                for part in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(part, dict):
+                        for key, value in part.items():
+                            result.setdefault(key, value)
+                continue
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
+            if not isinstance(key, (str, int, float, bool)) and key is not None:
+                key = str(key)
+            result[key] = self.build(value_node, path + (key,), depth + 1, key_node)
+        return result
+
+    def _intrinsic(self, node: yaml.Node, path: Path_, depth: int) -> Dict[str, Any]:
+        name = INTRINSIC_TAGS[node.tag]
+        inner_path = path + (name,)
+        if isinstance(node, yaml.ScalarNode):
+            value: Any = node.value
+            if name == "Fn::GetAtt":
+                value = value.split(".", 1)
+            self.marks[inner_path] = self.marks[path]
+        elif isinstance(node, yaml.SequenceNode):
+            value = [self.build(item, inner_path + (i,), depth + 1) for i, item in enumerate(node.value)]
+            self.marks[inner_path] = self.marks[path]
+        else:
+            value = self._mapping(node, inner_path, depth)
+            self.marks[inner_path] = self.marks[path]
+        return {name: value}
+
+
+def _scalar(node: yaml.Node) -> Any:
+    if not isinstance(node, yaml.ScalarNode):
+        return None
+    tag = node.tag
+    if tag in ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+               "tag:yaml.org,2002:null"):
+        try:
+            return _SCALARS.yaml_constructors[tag](_SCALARS, node)
+        except (ValueError, yaml.YAMLError):
+            return node.value
+    return node.value  # strings, timestamps (kept as text, as CloudFormation reads them), unknown tags

@@ -1,0 +1,122 @@
+"""The project model rules see: functions, their code, layers, settings and triggers."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional, Tuple
+
+from lambdalint.model.bundle import Bundle
+from lambdalint.model.template import MISSING, Template, dig
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved setting and the template path it came from (the function's own, or Globals)."""
+
+    value: Any
+    path: Tuple[Any, ...]
+
+    @property
+    def from_globals(self) -> bool:
+        return bool(self.path) and self.path[0] == "Globals"
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str
+    type: str  # SAM event type, or the service of an AWS::Lambda::Permission principal
+    kind: str  # "async" | "sync" | "poll" | "unknown"
+    path: Tuple[Any, ...]  # where the trigger is declared
+
+
+@dataclass
+class FunctionConfig:
+    """A function as declared in a template, with SAM `Globals` resolved key by key."""
+
+    template: Template
+    logical_id: str
+    resource_type: str
+    events: List[Event] = field(default_factory=list)
+
+    @property
+    def resource_path(self) -> Tuple[Any, ...]:
+        return ("Resources", self.logical_id)
+
+    @property
+    def properties_path(self) -> Tuple[Any, ...]:
+        return self.resource_path + ("Properties",)
+
+    @property
+    def is_sam(self) -> bool:
+        return self.resource_type == "AWS::Serverless::Function"
+
+    def get(self, *keys: Any) -> Optional[Setting]:
+        """The function's own value for `keys`, else the SAM `Globals.Function` value, else None.
+
+        Scalars override, so the first one found wins; this keeps the origin of each leaf value.
+        """
+        own = dig(self.template.properties(self.logical_id), keys)
+        if own is not MISSING:
+            return Setting(own, self.properties_path + keys)
+        if self.is_sam:
+            globals_ = dig(self.template.data, ("Globals", "Function") + keys)
+            if globals_ is not MISSING:
+                return Setting(globals_, ("Globals", "Function") + keys)
+        return None
+
+    def get_list(self, *keys: Any) -> List[Setting]:
+        """A list setting as SAM merges it: Globals entries first, then the function's own."""
+        items: List[Setting] = []
+        sources = [self.properties_path]
+        if self.is_sam:
+            sources.insert(0, ("Globals", "Function"))
+        for base in sources:
+            value = dig(self.template.data, base + keys)
+            if isinstance(value, list):
+                items.extend(Setting(v, base + keys + (i,)) for i, v in enumerate(value))
+        return items
+
+
+@dataclass
+class Layer:
+    name: str  # logical id, ARN or path
+    bundle: Optional[Bundle]  # None for layers we cannot see (ARNs, S3 locations)
+    path: Optional[Tuple[Any, ...]] = None  # template path of the reference
+
+
+@dataclass
+class Function:
+    """A deployable function: from a template, or a bundle checked without configuration."""
+
+    name: str
+    runtime: str
+    architecture: str
+    code: Optional[Bundle] = None
+    layers: List[Layer] = field(default_factory=list)
+    handler: Optional[Setting] = None  # configured handler string and where it is set
+    config: Optional[FunctionConfig] = None
+    package_type: str = "Zip"
+
+    @property
+    def is_python(self) -> bool:
+        return self.runtime.startswith("python")
+
+    @property
+    def python_version(self) -> str:
+        return self.runtime[len("python"):] if self.is_python else ""
+
+
+@dataclass
+class Project:
+    functions: List[Function] = field(default_factory=list)
+    bundles: List[Bundle] = field(default_factory=list)  # every artifact seen, once each
+    templates: List[Template] = field(default_factory=list)
+    input_errors: List[Any] = field(default_factory=list)  # findings.Report of LL002
+    standalone_python: Dict[str, Any] = field(default_factory=dict)
+
+    def attached_bundles(self) -> set:
+        attached = set()
+        for fn in self.functions:
+            if fn.code is not None:
+                attached.add(id(fn.code))
+            attached.update(id(layer.bundle) for layer in fn.layers if layer.bundle is not None)
+        return attached

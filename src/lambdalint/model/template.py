@@ -1,0 +1,91 @@
+"""A loaded deployment template: its data, the marks of its nodes, and its text lines."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Iterator, List, Optional, Tuple
+
+from lambdalint.loaders.marked_yaml import Mark
+
+MISSING = object()
+
+
+class Template:
+    def __init__(self, path: Path, display: str, data: Any, marks: Dict[tuple, Mark], text: str):
+        self.path = path
+        self.display = display
+        self.data = data if isinstance(data, dict) else {}
+        self.marks = marks
+        self.lines: List[str] = text.splitlines()
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent
+
+    @property
+    def display_folder(self) -> str:
+        parent = str(Path(self.display).parent)
+        return "" if parent == "." else parent
+
+    @property
+    def resources(self) -> Dict[str, Any]:
+        resources = self.data.get("Resources")
+        return resources if isinstance(resources, dict) else {}
+
+    def resources_of_type(self, *types: str) -> Iterator[Tuple[str, Dict[str, Any]]]:
+        for logical_id, resource in self.resources.items():
+            if isinstance(resource, dict) and resource.get("Type") in types:
+                yield str(logical_id), resource
+
+    def properties(self, logical_id: str) -> Dict[str, Any]:
+        props = self.resources.get(logical_id, {}).get("Properties")
+        return props if isinstance(props, dict) else {}
+
+    def mark(self, path: tuple) -> Mark:
+        """The mark of `path`, or of its nearest ancestor that has one."""
+        path = tuple(path)
+        while path and path not in self.marks:
+            path = path[:-1]
+        return self.marks.get(path, Mark(1, 1, 1, 1))
+
+    def get(self, path: tuple, default: Any = None) -> Any:
+        node: Any = self.data
+        for key in path:
+            if isinstance(node, dict) and key in node:
+                node = node[key]
+            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
+                node = node[key]
+            else:
+                return default
+        return node
+
+
+def dig(node: Any, keys: tuple) -> Any:
+    for key in keys:
+        if not isinstance(node, dict) or key not in node:
+            return MISSING
+        node = node[key]
+    return node
+
+
+def refers_to(value: Any, logical_id: str) -> bool:
+    """True when a template value names the resource `logical_id` (Ref, GetAtt, or Sub of either)."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        if key == "Ref":
+            return inner == logical_id
+        if key == "Fn::GetAtt":
+            return isinstance(inner, list) and bool(inner) and inner[0] == logical_id
+        if key == "Fn::Sub" and isinstance(inner, str):
+            return inner in (f"${{{logical_id}}}", f"${{{logical_id}.Arn}}")
+    return False
+
+
+def referenced_id(value: Any) -> Optional[str]:
+    """The logical id a `Ref`/`GetAtt` value points to, if any."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, inner), = value.items()
+        if key == "Ref" and isinstance(inner, str):
+            return inner
+        if key == "Fn::GetAtt" and isinstance(inner, list) and inner and isinstance(inner[0], str):
+            return inner[0]
+    return None

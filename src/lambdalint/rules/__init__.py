@@ -1,0 +1,30 @@
+"""The explicit rule registry: one module per rule, one line each here."""
+from lambdalint.rules.ll001_syntax_error import SyntaxErrorRule
+from lambdalint.rules.ll002_unreadable_input import UnreadableInputRule
+from lambdalint.rules.ll003_unused_suppression import UnusedSuppressionRule
+from lambdalint.rules.ll201_zipped_size_limit import ZippedSizeLimitRule
+from lambdalint.rules.ll202_unzipped_size_limit import UnzippedSizeLimitRule
+from lambdalint.rules.ll203_too_many_layers import TooManyLayersRule
+from lambdalint.rules.ll207_handler_not_found import HandlerNotFoundRule
+from lambdalint.rules.ll208_unreadable_permissions import UnreadablePermissionsRule
+from lambdalint.rules.ll301_write_outside_tmp import WriteOutsideTmpRule
+from lambdalint.rules.ll501_async_without_failure_destination import AsyncWithoutFailureDestinationRule
+from lambdalint.rules.ll601_timeout_out_of_range import TimeoutOutOfRangeRule
+from lambdalint.rules.ll603_memory_out_of_range import MemoryOutOfRangeRule
+from lambdalint.rules.ll604_ephemeral_storage_out_of_range import EphemeralStorageOutOfRangeRule
+
+ALL_RULES = (
+    SyntaxErrorRule,
+    UnreadableInputRule,
+    UnusedSuppressionRule,
+    ZippedSizeLimitRule,
+    UnzippedSizeLimitRule,
+    TooManyLayersRule,
+    HandlerNotFoundRule,
+    UnreadablePermissionsRule,
+    WriteOutsideTmpRule,
+    AsyncWithoutFailureDestinationRule,
+    TimeoutOutOfRangeRule,
+    MemoryOutOfRangeRule,
+    EphemeralStorageOutOfRangeRule,
+)

@@ -1,0 +1,31 @@
+from lambdalint.findings import FileAt, Report, Severity
+from lambdalint.rules.base import Example, Member, Rule, Zip, python, template
+
+
+class UnreadableInputRule(Rule):
+    code = "LL002"
+    name = "unreadable-input"
+    severity = Severity.ERROR
+    summary = "An input cannot be read: corrupt or truncated zip, invalid template, non-UTF-8 text"
+    needs = frozenset()
+    valid = (
+        python("def handler(event, context):\n    return 1\n"),
+        python("# -*- coding: latin-1 -*-\nNAME = '\xe9'\n".encode("latin-1").decode("latin-1"),
+               "a PEP 263 coding cookie declares the encoding"),
+    )
+    invalid = (
+        Example({"broken.zip": b"PK\x03\x04 this is not really a zip"}, "a corrupt zip"),
+        template("AWSTemplateFormatVersion: '2010-09-09'\nResources: [unclosed\n", "invalid YAML"),
+        Example({"app.py": b"def handler(event, context):\n    return '\xe9'\n"}, "Latin-1 bytes, no coding cookie"),
+    )
+
+    def check_project(self, project, ctx):
+        yield from project.input_errors
+
+    def check_module(self, module, ctx):
+        try:
+            module.text  # noqa: B018 - decodes once; failures are reported here
+        except Exception as exc:  # SourceError
+            if getattr(exc, "code", None) == self.code:
+                yield Report(str(exc), FileAt(module.filename, exc.row, exc.column, module.member,
+                                              key=f"{module.relpath}:{exc}"))

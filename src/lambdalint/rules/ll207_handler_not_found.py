@@ -1,0 +1,72 @@
+from lambdalint.analysis.handlers import split_handler
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.rules.base import BUNDLE, CONFIG, Example, Rule
+
+FUNCTION = """\
+Transform: AWS::Serverless-2016-10-31
+Resources:
+  Fn:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: {handler}
+      Runtime: python3.12
+"""
+
+
+def _case(handler: str, description: str, files: dict) -> Example:
+    return Example({"template.yaml": FUNCTION.format(handler=handler),
+                    **{f"src/{name}": text for name, text in files.items()}}, description)
+
+
+class HandlerNotFoundRule(Rule):
+    code = "LL207"
+    name = "handler-not-found"
+    severity = Severity.ERROR
+    summary = "The configured handler does not resolve to a module and a top-level name"
+    needs = frozenset({CONFIG, BUNDLE})
+    invalid = (
+        _case("app.handler", "the module is missing", {"main.py": "def handler(event, context): pass\n"}),
+        _case("app.handler", "the module binds no such name", {"app.py": "def main(event, context): pass\n"}),
+        _case("app", "no dot: malformed", {"app.py": "def handler(event, context): pass\n"}),
+        _case("app.handler", "a name bound only inside a function",
+              {"app.py": "def setup():\n    handler = 1\n"}),
+    )
+    valid = (
+        _case("app.handler", "a top-level def", {"app.py": "def handler(event, context): pass\n"}),
+        _case("api/app.handler", "a path-style module", {"api/app.py": "def handler(e, c): pass\n"}),
+        _case("my-func.handler", "a hyphenated module file", {"my-func.py": "def handler(e, c): pass\n"}),
+        _case("app.handler", "an assignment binds the name",
+              {"app.py": "from mangum import Mangum\nfrom api import app as api\nhandler = Mangum(api)\n"}),
+        _case("app.handler", "an import binds the name", {"app.py": "from impl import handler\n"}),
+        _case("pkg.mod.handler", "a namespace package", {"pkg/mod.py": "def handler(e, c): pass\n"}),
+        _case("app.handler", "a star import may bind it", {"app.py": "from impl import *\n"}),
+    )
+
+    def check_function(self, fn, ctx):
+        if fn.handler is None or not fn.is_python or fn.package_type != "Zip":
+            return
+        handler = fn.handler.value
+        at = TemplateAt(fn.config.template, fn.handler.path)
+        resources = (fn.config.logical_id,)
+        parts = split_handler(handler)
+        if parts is None:
+            yield Report(f"handler '{handler}' is malformed: expected 'module.function' "
+                         "(e.g. 'app.handler' or 'src/app.handler')", at, resources=resources)
+            return
+        module_name, function = parts
+        module = ctx.find_module(fn, module_name)
+        if module is None:
+            if any(layer.bundle is None for layer in fn.layers):
+                return  # the module may come from a layer we cannot see
+            yield Report(f"handler '{handler}': module '{module_name}' is not in {fn.code.display} "
+                         f"(looked for {module_name.replace('.', '/')}.py and "
+                         f"{module_name.replace('.', '/')}/__init__.py)", at, resources=resources)
+            return
+        if module.module is None:
+            return  # does not parse or cannot be read: LL001/LL002 say so
+        from lambdalint.analysis.bindings import binds_name
+
+        if binds_name(module.module, function) is False:
+            yield Report(f"handler '{handler}': {module.relpath} defines no top-level name '{function}'",
+                         at, resources=resources)

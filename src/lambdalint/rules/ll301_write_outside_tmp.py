@@ -1,0 +1,87 @@
+from lambdalint.findings import NodeAt, Report, Severity
+from lambdalint.rules.base import SOURCE, Example, Rule, python
+
+WRITE_EXAMPLE = """\
+import json, os, shutil
+from pathlib import Path
+
+OUTPUT = "reports"
+
+def handler(event, context):
+    {line}
+"""
+
+
+def _write(line: str, description: str = "") -> Example:
+    return python(WRITE_EXAMPLE.format(line=line), description)
+
+
+class WriteOutsideTmpRule(Rule):
+    code = "LL301"
+    name = "write-outside-tmp"
+    severity = Severity.ERROR
+    summary = "A write on the handler path to a path outside /tmp (read-only file system)"
+    needs = frozenset({SOURCE})
+    invalid = (
+        _write("open('out.json', 'w').write(json.dumps(event))", "a relative path"),
+        _write("open('/var/task/cache.json', 'a')", "an absolute path outside /tmp"),
+        _write("Path('data/result.txt').write_text('x')", "pathlib"),
+        _write("os.makedirs(os.path.join(OUTPUT, 'today'))", "os with a local constant"),
+        _write("shutil.copy('/tmp/a.csv', f'{OUTPUT}/a.csv')", "shutil destination via f-string"),
+        _write("(Path('/opt') / 'x.txt').touch()", "pathlib / operator"),
+        python("LOG = open('debug.log', 'a')\n\ndef handler(event, context):\n    return 1\n",
+               "module-level code runs at init"),
+        python("def save(data):\n    with open('result.csv', 'w') as f:\n        f.write(data)\n\n"
+               "def handler(event, context):\n    save(event['body'])\n",
+               "a helper the handler calls"),
+    )
+    valid = (
+        _write("open('/tmp/out.json', 'w').write(json.dumps(event))", "under /tmp"),
+        _write("open('config.json').read()", "reading is fine"),
+        _write("open(os.environ['OUT_PATH'], 'w')", "paths from environment variables"),
+        _write("open(event['path'], 'w')", "paths that cannot be resolved statically"),
+        _write("shutil.copy('settings.ini', '/tmp/settings.ini')", "copying from the code folder to /tmp"),
+        _write("Path(f'/tmp/{context.aws_request_id}.json').write_text('x')", "f-string under /tmp"),
+        _write("open('/mnt/efs/shared.txt', 'a')", "an EFS mount point under /mnt"),
+        python("def unused():\n    open('x.txt', 'w')\n\ndef handler(event, context):\n    return 1\n",
+               "a function the handler never calls"),
+    )
+
+    def check_function(self, fn, ctx):
+        from lambdalint.analysis.handler_path import handler_path_scopes, import_aliases, qualified_namer
+        from lambdalint.analysis.static_paths import PathResolver, classify
+        from lambdalint.analysis.writes import WriteFinder
+
+        for module, handler in ctx.handlers(fn):
+            tree = module.module
+            if tree is None:
+                continue
+            aliases = import_aliases(tree)
+            scopes = handler_path_scopes(tree, handler)
+            module_bindings = scopes[0].bindings
+            for scope in scopes:
+                def lookup(name, bindings=scope.bindings):
+                    if name in bindings:
+                        return bindings[name]
+                    return module_bindings.get(name)
+
+                local = scope.bindings if scope.name != "<module>" else {}
+                namer = qualified_namer(aliases, local)
+                finder = WriteFinder(PathResolver(lookup, namer), namer)
+                for node in scope.nodes:
+                    node.visit(finder)
+                for call, target, what in finder.writes:
+                    value = finder.resolver.resolve(target)
+                    verdict = classify(value)
+                    if verdict == "outside":
+                        yield Report(_message(what, value.prefix, value.complete), NodeAt(module, call))
+
+
+def _message(what: str, prefix: str, complete: bool) -> str:
+    shown = prefix if complete else prefix + "…"
+    if prefix.startswith("/"):
+        where = f"'{shown}', outside /tmp"
+    else:
+        where = f"'{shown}', a relative path (the working directory /var/task is read-only)"
+    return (f"{what} writes to {where}: Lambda's file system is read-only except /tmp "
+            "([Errno 30] Read-only file system); write under tempfile.gettempdir()")

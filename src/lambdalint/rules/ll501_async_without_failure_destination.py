@@ -1,0 +1,94 @@
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.template import MISSING, dig, refers_to
+from lambdalint.rules.base import CONFIG, Rule, template
+from lambdalint.rules.setting_range import function_with
+
+S3_EVENT = "Events:\n  Upload:\n    Type: S3\n    Properties:\n      Bucket: !Ref Bucket\n      Events: s3:ObjectCreated:*"
+CFN_FUNCTION = """\
+Resources:
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Role: arn:aws:iam::123456789012:role/fn
+      Code: {{ZipFile: "def handler(e, c): pass"}}
+{extra}  TopicPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !GetAtt Fn.Arn
+      Principal: sns.amazonaws.com
+{resources}"""
+INVOKE_CONFIG = """\
+  FnInvokeConfig:
+    Type: AWS::Lambda::EventInvokeConfig
+    Properties:
+      FunctionName: !Ref Fn
+      Qualifier: $LATEST
+      DestinationConfig:
+        OnFailure:
+          Destination: arn:aws:sqs:us-east-1:123456789012:failures
+"""
+
+
+class AsyncWithoutFailureDestinationRule(Rule):
+    code = "LL501"
+    name = "async-without-failure-destination"
+    severity = Severity.WARNING
+    summary = "An asynchronously invoked function has no dead-letter queue or on-failure destination"
+    needs = frozenset({CONFIG})
+    invalid = (
+        template(function_with(S3_EVENT), "an S3 trigger and nothing to catch failures"),
+        template(function_with("Events:\n  Nightly:\n    Type: Schedule\n    Properties:\n"
+                               "      Schedule: rate(1 day)"), "a schedule"),
+        template(CFN_FUNCTION.format(extra="", resources=""), "CloudFormation: an SNS permission"),
+    )
+    valid = (
+        template(function_with(S3_EVENT + "\nDeadLetterQueue:\n  Type: SQS\n  TargetArn: arn:aws:sqs:us-east-1:123456789012:dlq"),
+                 "a dead-letter queue"),
+        template(function_with(S3_EVENT, globals_="DeadLetterQueue:\n  Type: SNS\n  TargetArn: arn:aws:sns:us-east-1:123456789012:dlq"),
+                 "a dead-letter queue from Globals"),
+        template(function_with(S3_EVENT + "\nEventInvokeConfig:\n  DestinationConfig:\n    OnFailure:\n      Type: SQS"),
+                 "an on-failure destination"),
+        template(CFN_FUNCTION.format(extra="", resources=INVOKE_CONFIG),
+                 "an AWS::Lambda::EventInvokeConfig resource"),
+        template(CFN_FUNCTION.format(extra="      DeadLetterConfig:\n        TargetArn: arn:aws:sqs:us-east-1:123456789012:dlq\n", resources=""),
+                 "CloudFormation DeadLetterConfig"),
+        template(function_with("Events:\n  Queue:\n    Type: SQS\n    Properties:\n      Queue: arn:aws:sqs:us-east-1:123456789012:q"),
+                 "poll-based triggers (SQS) handle failures on the queue"),
+        template(function_with("Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /\n      Method: get"),
+                 "synchronous triggers: the caller sees the error"),
+        template(function_with(), "no trigger at all"),
+    )
+
+    def check_function(self, fn, ctx):
+        triggers = [event for event in fn.config.events if event.kind == "async"]
+        if not triggers or _has_dead_letter(fn.config) or _has_on_failure(fn.config):
+            return
+        names = ", ".join(f"{e.type} '{e.name}'" for e in triggers)
+        yield Report(
+            f"function {fn.config.logical_id} is invoked asynchronously ({names}) but has neither a "
+            "dead-letter queue nor an on-failure destination: events that fail every retry are "
+            "dropped silently. Add EventInvokeConfig.DestinationConfig.OnFailure (or DeadLetterQueue)",
+            TemplateAt(fn.config.template, triggers[0].path), resources=(fn.config.logical_id,))
+
+
+def _has_dead_letter(config) -> bool:
+    for keys in (("DeadLetterQueue", "TargetArn"), ("DeadLetterConfig", "TargetArn")):
+        if config.get(*keys) is not None:
+            return True
+    return False
+
+
+def _has_on_failure(config) -> bool:
+    if config.get("EventInvokeConfig", "DestinationConfig", "OnFailure") is not None:
+        return True
+    for _, resource in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
+        props = resource.get("Properties") or {}
+        function = props.get("FunctionName")
+        name = config.get("FunctionName")
+        if refers_to(function, config.logical_id) or (name is not None and function == name.value):
+            if dig(props, ("DestinationConfig", "OnFailure", "Destination")) is not MISSING:
+                return True
+    return False

@@ -1,0 +1,182 @@
+"""Python modules of a function, parsed once each with libcst (imported only when needed)."""
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from lambdalint.model.bundle import Bundle, BundleError
+
+_ERROR_AT = re.compile(r"error at (\d+):(\d+)")
+_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
+LAMBDA_SIGNATURE = (("event", "_event"), ("context", "_context"))
+
+
+class SourceError(Exception):
+    def __init__(self, code: str, message: str, row: int = 1, column: int = 1):
+        super().__init__(message)
+        self.code = code  # "LL001" (syntax) or "LL002" (unreadable)
+        self.row = row
+        self.column = column
+
+
+class SourceModule:
+    """One `.py` file of a bundle, decoded and parsed for one Python version."""
+
+    def __init__(self, bundle: Bundle, relpath: str, python_version: str):
+        self.bundle = bundle
+        self.relpath = relpath
+        self.python_version = python_version
+        self._text: Optional[str] = None
+        self._wrapper: Any = None
+        self._positions: Any = None
+        self.error: Optional[SourceError] = None
+
+    # Where findings about this module are reported.
+    @property
+    def filename(self) -> str:
+        if self.bundle.is_zip:
+            return self.bundle.display
+        return _join_display(self.bundle.display, self.relpath)
+
+    @property
+    def member(self) -> Optional[str]:
+        return self.relpath if self.bundle.is_zip else None
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._decode()
+        return self._text
+
+    @property
+    def lines(self) -> List[str]:
+        try:
+            return self.text.splitlines()
+        except SourceError:
+            return []
+
+    def _decode(self) -> str:
+        try:
+            raw = self.bundle.read(self.relpath)
+        except (BundleError, OSError) as exc:
+            raise SourceError("LL002", f"cannot read {self.relpath}: {exc}") from None
+        encoding = _declared_encoding(raw) or "utf-8"
+        try:
+            return raw.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            start = getattr(exc, "start", 0)
+            line = raw[:start].count(b"\n") + 1
+            raise SourceError("LL002", f"not valid {encoding} text (no PEP 263 coding cookie declares "
+                              "another encoding)", line) from None
+
+    @property
+    def wrapper(self):
+        """A libcst MetadataWrapper, or None when the module does not parse (see `error`)."""
+        if self._wrapper is None and self.error is None:
+            try:
+                self._wrapper = _parse(self.text, self.python_version)
+            except SourceError as exc:
+                self.error = exc
+        return self._wrapper
+
+    @property
+    def module(self):
+        wrapper = self.wrapper
+        return wrapper.module if wrapper is not None else None
+
+    def position(self, node) -> Tuple[int, int, int, int]:
+        """1-based start row/column and end row/column of a node of this module."""
+        if self._positions is None:
+            from libcst.metadata import PositionProvider
+
+            self._positions = self.wrapper.resolve(PositionProvider)
+        code_range = self._positions[node]
+        return (code_range.start.line, code_range.start.column + 1,
+                code_range.end.line, code_range.end.column + 1)
+
+    def top_level_functions(self) -> Dict[str, Any]:
+        import libcst as cst
+
+        module = self.module
+        if module is None:
+            return {}
+        return {stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
+
+    def lambda_handlers(self) -> List[str]:
+        """Top-level functions with the Lambda signature `(event, context)`."""
+        handlers = []
+        for name, func in self.top_level_functions().items():
+            params = [p.name.value for p in func.params.params]
+            if len(params) == 2 and all(p in names for p, names in zip(params, LAMBDA_SIGNATURE)):
+                handlers.append(name)
+        return handlers
+
+
+def _join_display(folder: str, relpath: str) -> str:
+    if folder in ("", "."):
+        return relpath
+    return folder.rstrip("/") + "/" + relpath
+
+
+def _declared_encoding(raw: bytes) -> Optional[str]:
+    for line in raw.splitlines()[:2]:
+        match = _CODING.match(line)
+        if match:
+            return match.group(1).decode("ascii", "replace")
+    return None
+
+
+def _parse(text: str, python_version: str):
+    import libcst as cst
+
+    version = python_version if python_version and python_version >= "3.0" else None
+    config = cst.PartialParserConfig(python_version=version) if version else cst.PartialParserConfig()
+    try:
+        module = cst.parse_module(text, config=config)
+    except cst.ParserSyntaxError as exc:
+        message, row, column = _describe_syntax_error(text, exc, python_version)
+        raise SourceError("LL001", f"syntax error for Python {python_version}: {message}", row, column) from None
+    except (ValueError, RecursionError) as exc:
+        raise SourceError("LL001", f"cannot parse for Python {python_version}: {exc}") from None
+    return cst.MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+def _describe_syntax_error(text: str, exc, python_version: str) -> Tuple[str, int, int]:
+    """libcst decides (it parses with the runtime's grammar); CPython's own message is clearer
+    (e.g. "Missing parentheses in call to 'print'"), so use it when it agrees there is an error."""
+    import ast
+
+    try:
+        major, minor = (int(part) for part in python_version.split(".")[:2])
+        ast.parse(text, feature_version=(major, minor))
+    except SyntaxError as error:
+        if error.lineno:
+            return error.msg, error.lineno, error.offset or 1
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    row, column = exc.raw_line, exc.raw_column + 1
+    match = _ERROR_AT.search(exc.message)
+    if match:
+        row, column = int(match.group(1)), int(match.group(2)) + 1
+    message = exc.message.strip().splitlines()[0] if exc.message.strip() else "invalid syntax"
+    message = message.replace("parser error: ", "")
+    message = re.sub(r"^error at \d+:\d+: ", "", message)
+    if message.startswith("expected one of") and message.count(",") > 5:
+        message = "invalid syntax"
+    return message, row, column
+
+
+class SourceCache:
+    """Each module is read and parsed once per (bundle, path, Python version)."""
+
+    def __init__(self) -> None:
+        self._modules: Dict[Tuple[int, str, str], SourceModule] = {}
+
+    def get(self, bundle: Bundle, relpath: str, python_version: str) -> SourceModule:
+        key = (id(bundle), relpath, python_version)
+        if key not in self._modules:
+            self._modules[key] = SourceModule(bundle, relpath, python_version)
+        return self._modules[key]
+
+    def all(self) -> List[SourceModule]:
+        return list(self._modules.values())
