@@ -105,8 +105,11 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context) -> List[Tup
 def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: Registry) -> LintResult:
     ctx = Context(project, settings)
     reports = run_rules(rules, project, ctx)
-    suppressions = _collect_suppressions(project, ctx, registry)
     selected = {rule.code for rule in rules}
+    if UNUSED_SUPPRESSION in selected:
+        for fn in project.functions:
+            ctx.own_modules(fn)  # their comments are read (not parsed) to find unused suppressions
+    suppressions = _collect_suppressions(project, ctx, registry)
     findings = set()
     for rule, report in reports:
         severity = settings.severities.get(rule.code, rule.severity)

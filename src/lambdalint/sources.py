@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.model.bundle import Bundle, BundleError
@@ -138,7 +139,29 @@ def _parse(text: str, python_version: str):
         raise SourceError("LL001", f"syntax error for Python {python_version}: {message}", row, column) from None
     except (ValueError, RecursionError) as exc:
         raise SourceError("LL001", f"cannot parse for Python {python_version}: {exc}") from None
+    _check_runtime_grammar(text, python_version)
     return cst.MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+def _check_runtime_grammar(text: str, python_version: str) -> None:
+    """libcst accepts the union of all Python 3 grammars; syntax newer than the runtime (a `match`
+    on python3.9) is caught by CPython's parser with `feature_version`, which can judge versions
+    up to the one lambdalint runs on."""
+    import ast
+
+    try:
+        version = tuple(int(part) for part in python_version.split(".")[:2])
+    except ValueError:
+        return
+    if version > sys.version_info[:2] or version < (3, 7):
+        return
+    try:
+        ast.parse(text, feature_version=version)
+    except SyntaxError as error:
+        raise SourceError("LL001", f"syntax error for Python {python_version}: {error.msg}",
+                          error.lineno or 1, error.offset or 1) from None
+    except (ValueError, RecursionError, MemoryError):
+        return
 
 
 def _describe_syntax_error(text: str, exc, python_version: str) -> Tuple[str, int, int]:

@@ -63,9 +63,8 @@ def python(code: str, description: str = "") -> Example:
     return Example({"app.py": code}, description)
 
 
-def template(text: str, description: str = "", **files: Any) -> Example:
-    return Example({"template.yaml": text, **{k.replace("__", "/"): v for k, v in files.items()}},
-                   description)
+def template(text: str, description: str = "", args: Tuple[str, ...] = ()) -> Example:
+    return Example({"template.yaml": text}, description, args)
 
 
 class Rule:

@@ -1,5 +1,11 @@
 from lambdalint.findings import Severity
-from lambdalint.rules.base import Rule, python, template
+from lambdalint.rules.base import Example, Rule, template
+
+WITH_LL301 = ("--extend-select", "LL301")
+
+
+def python(code: str, description: str = "") -> Example:
+    return Example({"app.py": code}, description, WITH_LL301)
 
 
 class UnusedSuppressionRule(Rule):
@@ -14,8 +20,13 @@ class UnusedSuppressionRule(Rule):
         python("def handler(event, context):\n"
                "    open('out.txt', 'w')  # lambdalint: ignore[LL301] local runs only\n"),
         python("import os  # noqa: F401 - another tool's code is not ours to judge\n"),
+        Example({"app.py": "def handler(event, context):\n    return 1  # lambdalint: ignore[LL601]\n"},
+                "codes that are not selected are not judged"),
     )
     invalid = (
         python("def handler(event, context):\n    return 1  # lambdalint: ignore[LL301]\n"),
         python("def handler(event, context):\n    open('/tmp/x', 'w')  # noqa: LL301\n"),
+        template("Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Metadata:\n      lambdalint:\n"
+                 "        ignore: [LL601]\n    Properties:\n      Timeout: 30\n",
+                 "resource Metadata that suppresses nothing", args=("--extend-select", "LL601")),
     )
