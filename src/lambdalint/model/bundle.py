@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import stat
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set
@@ -21,6 +22,11 @@ ZIP_DEFLATE64 = 9
 # The best ratio deflate (and deflate64) can reach is a little over 1032:1; a central directory
 # that declares more than this for an entry is lying about its sizes.
 MAX_DEFLATE_RATIO = 1040
+# What inflating a corrupt member raises besides zipfile's own errors: zlib.error (deflate),
+# ValueError (zipfile_deflate64: "Bad Deflate64 data"), lzma.LZMAError (method 14).
+_DECOMPRESS_ERRORS: tuple = (zlib.error, ValueError)
+if zipfile.lzma is not None:  # type: ignore[attr-defined]
+    _DECOMPRESS_ERRORS += (zipfile.lzma.LZMAError,)  # type: ignore[attr-defined]
 SKIPPED_DIRS = frozenset(
     {".git", ".hg", ".svn", "node_modules", ".tox", ".nox", ".mypy_cache", ".ruff_cache",
      ".pytest_cache", "__pycache__", ".terraform", ".venv", ".idea"}
@@ -215,7 +221,8 @@ class ZipBundle(Bundle):
         try:
             with self._open().open(info) as member:
                 return member.read(limit)
-        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError) as exc:
+        except (zipfile.BadZipFile, OSError, EOFError, NotImplementedError, RuntimeError,
+                *_DECOMPRESS_ERRORS) as exc:
             raise BundleError(f"cannot read {path}: {exc}") from None
 
     def close(self) -> None:

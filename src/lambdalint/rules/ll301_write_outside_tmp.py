@@ -82,6 +82,6 @@ def _message(what: str, prefix: str, complete: bool) -> str:
     if prefix.startswith("/"):
         where = f"'{shown}', outside /tmp"
     else:
-        where = f"'{shown}', a relative path (the working directory /var/task is read-only)"
-    return (f"{what} writes to {where}: Lambda's file system is read-only except /tmp "
-            "([Errno 30] Read-only file system); write under tempfile.gettempdir()")
+        where = f"'{shown}', relative to the read-only code folder /var/task"
+    return (f"{what} writes to {where}; only /tmp is writable on Lambda "
+            "([Errno 30] Read-only file system): write under tempfile.gettempdir()")
