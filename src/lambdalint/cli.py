@@ -84,7 +84,8 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
                   architecture, registry)
         rules = make_rules(registry.select(settings.select, settings.extend_select, settings.ignore), settings)
         project = discover(paths, settings)
-        result = lint(project, rules, settings, registry)
+        with _progress_bar(project, len(rules), output_format, quiet or no_progress) as progress:
+            result = lint(project, rules, settings, registry, progress)
         findings = result.findings
         if write_baseline:
             from lambdalint.baseline import write_baseline as write
@@ -111,6 +112,40 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     else:
         click.echo(report, nl=False)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_OK)
+
+
+class _NoProgress:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc_info):
+        return False
+
+
+def _progress_bar(project, steps: int, output_format: str, disabled: bool):
+    """A bar on stderr, only on a terminal, only for long runs, never for machine formats."""
+    from lambdalint.limits import LONG_RUN_BYTES, LONG_RUN_FILES
+
+    if disabled or output_format in ("json", "sarif") or not sys.stderr.isatty():
+        return _NoProgress()
+    files = sum(len(bundle.entries) for bundle in project.bundles)
+    archive_bytes = sum(bundle.file_size for bundle in project.bundles if bundle.is_zip)
+    if files < LONG_RUN_FILES and archive_bytes < LONG_RUN_BYTES:
+        return _NoProgress()
+    return _ProgressBar(steps)
+
+
+class _ProgressBar:
+    def __init__(self, steps: int):
+        self._bar = click.progressbar(length=steps, label="lambdalint", file=sys.stderr,
+                                      item_show_func=lambda code: code)
+
+    def __enter__(self):
+        self._bar.__enter__()
+        return lambda code: self._bar.update(1, code)
+
+    def __exit__(self, *exc_info):
+        return self._bar.__exit__(*exc_info)
 
 
 @main.command("rule")

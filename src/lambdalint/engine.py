@@ -77,9 +77,12 @@ def needs_met(rule: Rule, fn: Function) -> bool:
     return True
 
 
-def run_rules(rules: Sequence[Rule], project: Project, ctx: Context) -> List[Tuple[Rule, Report]]:
+def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
+              progress: Optional[Callable[[str], None]] = None) -> List[Tuple[Rule, Report]]:
     reports: List[Tuple[Rule, Report]] = []
     for rule in rules:
+        if progress is not None:
+            progress(rule.code)
         scopes = rule.scopes()
         if "function" in scopes:
             for fn in project.functions:
@@ -102,9 +105,11 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context) -> List[Tup
     return reports
 
 
-def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: Registry) -> LintResult:
+def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: Registry,
+         progress: Optional[Callable[[str], None]] = None) -> LintResult:
+    """Run `rules` over `project`; `progress` is called with each rule's code as it starts."""
     ctx = Context(project, settings)
-    reports = run_rules(rules, project, ctx)
+    reports = run_rules(rules, project, ctx, progress)
     selected = {rule.code for rule in rules}
     if UNUSED_SUPPRESSION in selected:
         for fn in project.functions:
