@@ -5,7 +5,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import List, Optional, Sequence
+from typing import List, Sequence
 
 import click
 
@@ -111,6 +111,10 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
         Path(output_file).write_text(report, encoding="utf-8")
     else:
         click.echo(report, nl=False)
+    for error in result.internal_errors:
+        click.echo(f"lambdalint: internal error: {error} (please report it)", err=True)
+    if result.internal_errors:
+        sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_OK)
 
 

@@ -1,6 +1,7 @@
 """lint(project, rules, settings) -> sorted findings.  Pure: no printing, no exiting."""
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
@@ -65,6 +66,7 @@ class Context:
 class LintResult:
     findings: List[Finding]
     checked_files: int
+    internal_errors: List[str]
 
 
 def needs_met(rule: Rule, fn: Function) -> bool:
@@ -77,9 +79,27 @@ def needs_met(rule: Rule, fn: Function) -> bool:
     return True
 
 
+class _Runner:
+    """Calls each rule on each target; a rule that crashes on one target is recorded as an
+    internal error and every other target and rule still runs."""
+
+    def __init__(self, ctx: Context):
+        self.ctx = ctx
+        self.reports: List[Tuple[Rule, Report]] = []
+        self.internal_errors: List[str] = []
+
+    def call(self, rule: Rule, method: str, target, label: str) -> None:
+        try:
+            self.reports.extend((rule, report) for report in getattr(rule, method)(target, self.ctx))
+        except Exception as exc:  # noqa: BLE001 - a bug in one rule must not hide the others
+            if os.environ.get("LAMBDALINT_DEBUG"):
+                raise
+            self.internal_errors.append(f"{rule.code} crashed on {label}: {type(exc).__name__}: {exc}")
+
+
 def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
-              progress: Optional[Callable[[str], None]] = None) -> List[Tuple[Rule, Report]]:
-    reports: List[Tuple[Rule, Report]] = []
+              progress: Optional[Callable[[str], None]] = None) -> _Runner:
+    runner = _Runner(ctx)
     for rule in rules:
         if progress is not None:
             progress(rule.code)
@@ -87,10 +107,10 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
         if "function" in scopes:
             for fn in project.functions:
                 if needs_met(rule, fn):
-                    reports.extend((rule, r) for r in rule.check_function(fn, ctx))
+                    runner.call(rule, "check_function", fn, f"function {fn.name}")
         if "bundle" in scopes:
             for bundle in project.bundles:
-                reports.extend((rule, r) for r in rule.check_bundle(bundle, ctx))
+                runner.call(rule, "check_bundle", bundle, bundle.display)
         if "module" in scopes:
             seen = set()
             for fn in project.functions:
@@ -99,24 +119,24 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
                 for module in ctx.own_modules(fn):
                     if id(module) not in seen:
                         seen.add(id(module))
-                        reports.extend((rule, r) for r in rule.check_module(module, ctx))
+                        runner.call(rule, "check_module", module, module.filename)
         if "project" in scopes:
-            reports.extend((rule, r) for r in rule.check_project(project, ctx))
-    return reports
+            runner.call(rule, "check_project", project, "the project")
+    return runner
 
 
 def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: Registry,
          progress: Optional[Callable[[str], None]] = None) -> LintResult:
     """Run `rules` over `project`; `progress` is called with each rule's code as it starts."""
     ctx = Context(project, settings)
-    reports = run_rules(rules, project, ctx, progress)
+    runner = run_rules(rules, project, ctx, progress)
     selected = {rule.code for rule in rules}
     if UNUSED_SUPPRESSION in selected:
         for fn in project.functions:
             ctx.own_modules(fn)  # their comments are read (not parsed) to find unused suppressions
     suppressions = _collect_suppressions(project, ctx, registry)
     findings = set()
-    for rule, report in reports:
+    for rule, report in runner.reports:
         severity = settings.severities.get(rule.code, rule.severity)
         finding = resolve(report, rule.code, rule.name, severity)
         if _filtered(finding, settings, registry):
@@ -133,7 +153,7 @@ def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: 
             if not _filtered(finding, settings, registry):
                 findings.add(finding)
     checked = len(project.templates) + len(ctx.sources.all()) + len(project.bundles)
-    return LintResult(sorted(findings, key=Finding.sort_key), checked)
+    return LintResult(sorted(findings, key=Finding.sort_key), checked, runner.internal_errors)
 
 
 def _filtered(finding: Finding, settings: Settings, registry: Registry) -> bool:

@@ -114,9 +114,9 @@ def _function_code(template: Template, config: FunctionConfig, bundles: BundleCa
         location = code_uri.value if code_uri else None
     else:
         location = template.properties(config.logical_id).get("Code")
-        asset = (template.resources[config.logical_id].get("Metadata") or {})
-        if isinstance(asset, dict) and isinstance(asset.get("aws:asset:path"), str):
-            location = asset["aws:asset:path"]  # CDK synthesised asset folder in cdk.out
+        metadata = template.resources[config.logical_id].get("Metadata")
+        if isinstance(metadata, dict) and isinstance(metadata.get("aws:asset:path"), str):
+            location = metadata["aws:asset:path"]  # CDK synthesised asset folder in cdk.out
     return _local_artifact(template, location, config.logical_id, bundles)
 
 
@@ -146,8 +146,8 @@ def _events(template: Template, config: FunctionConfig) -> List[Event]:
                 if isinstance(event_type, str):
                     kind = kinds["sam_events"].get(event_type, "unknown")
                     events.append(Event(str(name), event_type, kind, config.properties_path + ("Events", name)))
-    for perm_id, perm in template.resources_of_type("AWS::Lambda::Permission"):
-        props = perm.get("Properties") or {}
+    for perm_id, _ in template.resources_of_type("AWS::Lambda::Permission"):
+        props = template.properties(perm_id)
         if not _names_function(props.get("FunctionName"), config):
             continue
         service = _async_service(props.get("Principal"), kinds["async_principals"])
@@ -183,6 +183,8 @@ def setting_int(setting: Optional[Setting]) -> Optional[int]:
         return None
     if isinstance(setting.value, int):
         return setting.value
+    if isinstance(setting.value, float) and setting.value.is_integer():
+        return int(setting.value)
     if isinstance(setting.value, str) and setting.value.strip().lstrip("-").isdigit():
         return int(setting.value)
     return None

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Tuple
+from typing import Any, Dict, Tuple
 
 import yaml
 
@@ -58,7 +58,8 @@ def load_yaml(text: str) -> MarkedDocument:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        raise DocumentError(f"invalid YAML: {exc.problem or exc}", line, column) from None
+        problem = ", ".join(part for part in (exc.context, exc.problem) if part) or str(exc)
+        raise DocumentError(f"invalid YAML: {problem}", line, column) from None
     except yaml.YAMLError as exc:
         raise DocumentError(f"invalid YAML: {exc}") from None
     builder = _Builder()

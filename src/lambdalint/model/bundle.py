@@ -91,7 +91,7 @@ class Bundle:
     @property
     def is_built(self) -> bool:
         """A built artifact (zip, build folder, or a folder carrying installed distributions)."""
-        return any(e.path.endswith(".dist-info") or "/.dist-info" in e.path for e in self.entries)
+        return any(e.path.endswith(".dist-info") or ".dist-info/" in e.path for e in self.entries)
 
     def read(self, path: str, limit: int = MAX_READ_BYTES) -> bytes:
         raise NotImplementedError

@@ -37,7 +37,8 @@ class Template:
                 yield str(logical_id), resource
 
     def properties(self, logical_id: str) -> Dict[str, Any]:
-        props = self.resources.get(logical_id, {}).get("Properties")
+        resource = self.resources.get(logical_id)
+        props = resource.get("Properties") if isinstance(resource, dict) else None
         return props if isinstance(props, dict) else {}
 
     def mark(self, path: tuple) -> Mark:

@@ -10,7 +10,7 @@ a template path, a libcst node or a file, and `locations.resolve` does the rest.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar, Dict, FrozenSet, Iterable, Mapping, Tuple, Type, Union
 
 from lambdalint.findings import Report, Severity

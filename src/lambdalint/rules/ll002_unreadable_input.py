@@ -1,5 +1,5 @@
 from lambdalint.findings import FileAt, Report, Severity
-from lambdalint.rules.base import Example, Member, Rule, Zip, python, template
+from lambdalint.rules.base import Example, Rule, python, template
 
 
 class UnreadableInputRule(Rule):
@@ -10,8 +10,8 @@ class UnreadableInputRule(Rule):
     needs = frozenset()
     valid = (
         python("def handler(event, context):\n    return 1\n"),
-        python("# -*- coding: latin-1 -*-\nNAME = '\xe9'\n".encode("latin-1").decode("latin-1"),
-               "a PEP 263 coding cookie declares the encoding"),
+        Example({"app.py": b"# -*- coding: latin-1 -*-\nNAME = '\xe9'\n"},
+                "a PEP 263 coding cookie declares the encoding"),
     )
     invalid = (
         Example({"broken.zip": b"PK\x03\x04 this is not really a zip"}, "a corrupt zip"),
@@ -23,9 +23,11 @@ class UnreadableInputRule(Rule):
         yield from project.input_errors
 
     def check_module(self, module, ctx):
+        from lambdalint.sources import SourceError
+
         try:
             module.text  # noqa: B018 - decodes once; failures are reported here
-        except Exception as exc:  # SourceError
-            if getattr(exc, "code", None) == self.code:
+        except SourceError as exc:
+            if exc.code == self.code:
                 yield Report(str(exc), FileAt(module.filename, exc.row, exc.column, module.member,
                                               key=f"{module.relpath}:{exc}"))

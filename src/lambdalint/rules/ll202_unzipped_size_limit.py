@@ -1,6 +1,6 @@
 from lambdalint.data import quota
 from lambdalint.findings import FileAt, Report, Severity, TemplateAt
-from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip, template
+from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
 from lambdalint.units import largest, mb, top_level_sizes
 
 TEMPLATE = """\

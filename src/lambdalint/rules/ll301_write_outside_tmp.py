@@ -60,10 +60,8 @@ class WriteOutsideTmpRule(Rule):
             scopes = handler_path_scopes(tree, handler)
             module_bindings = scopes[0].bindings
             for scope in scopes:
-                def lookup(name, bindings=scope.bindings):
-                    if name in bindings:
-                        return bindings[name]
-                    return module_bindings.get(name)
+                def lookup(name, bindings=scope.bindings, module_bindings=module_bindings):
+                    return bindings[name] if name in bindings else module_bindings.get(name)
 
                 local = scope.bindings if scope.name != "<module>" else {}
                 namer = qualified_namer(aliases, local)

@@ -84,8 +84,8 @@ def _has_dead_letter(config) -> bool:
 def _has_on_failure(config) -> bool:
     if config.get("EventInvokeConfig", "DestinationConfig", "OnFailure") is not None:
         return True
-    for _, resource in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
-        props = resource.get("Properties") or {}
+    for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
+        props = config.template.properties(logical_id)
         function = props.get("FunctionName")
         name = config.get("FunctionName")
         if refers_to(function, config.logical_id) or (name is not None and function == name.value):
