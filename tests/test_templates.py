@@ -190,3 +190,32 @@ def test_ll501_on_peer_templates():
     # checkov fails these; they are SQS-triggered or have an on-failure destination / DLQ:
     assert check_json([str(SHARED / "sample_sam.yaml")], "--select", "LL501") == []
     assert check_json([str(SHARED / "checkov_cfn_LambdaDLQConfigured_sam.yaml")], "--select", "LL501") == []
+
+
+def test_unreadable_code_zip_keeps_the_functions_configuration_checks(tmp_path, monkeypatch):
+    materialize({
+        "template.yaml": "Resources:\n  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n"
+                         "      CodeUri: dist/fn.zip\n      Handler: app.handler\n      Runtime: python3.12\n"
+                         "      Timeout: 1000\n",
+        "dist/fn.zip": b"PK\x03\x04 not a zip at all",
+    }, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    findings = check_json(["."])
+    assert [(f["code"], f["filename"]) for f in findings] == [
+        ("LL002", "dist/fn.zip"), ("LL601", "template.yaml")]
+
+
+def test_cdk_output_links_asset_folders(tmp_path, monkeypatch):
+    template = {
+        "Resources": {"Fn": {
+            "Type": "AWS::Lambda::Function",
+            "Properties": {"Code": {"S3Bucket": "b", "S3Key": "k.zip"}, "Handler": "index.main",
+                           "Runtime": "python3.12", "MemorySize": 64},
+            "Metadata": {"aws:asset:path": "asset.abc123", "aws:asset:property": "Code"},
+        }}}
+    materialize({"cdk.out/Stack.template.json": json.dumps(template, indent=1),
+                 "cdk.out/asset.abc123/index.py": "def handler(event, context): pass\n"}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    findings = check_json(["cdk.out"])
+    assert [(f["code"], f["filename"], f["location"]["row"]) for f in findings] == [
+        ("LL207", "cdk.out/Stack.template.json", 10), ("LL603", "cdk.out/Stack.template.json", 12)]

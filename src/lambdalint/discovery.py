@@ -37,12 +37,19 @@ class Discovery:
         self.project.bundles = sorted(
             (b for b in self.bundles.all() if id(b) not in self._broken),
             key=lambda b: b.display)
-        self.project.functions = [
-            fn for fn in self.project.functions if fn.code is None or id(fn.code) not in self._broken
-        ]
+        # An unreadable artifact is reported once (LL002) and then treated as absent: a function
+        # from a template keeps its configuration checks; a bundle checked alone is dropped.
+        functions = []
         for fn in self.project.functions:
-            fn.layers = [layer if layer.bundle is None or id(layer.bundle) not in self._broken
-                         else type(layer)(layer.name, None, layer.path) for layer in fn.layers]
+            if fn.code is not None and id(fn.code) in self._broken:
+                if fn.config is None:
+                    continue
+                fn.code = None
+            for layer in fn.layers:
+                if layer.bundle is not None and id(layer.bundle) in self._broken:
+                    layer.bundle = None
+            functions.append(fn)
+        self.project.functions = functions
         return self.project
 
     # -- walking ---------------------------------------------------------------------------------
@@ -51,7 +58,7 @@ class Discovery:
         if path.is_file():
             zips, templates, python_files = self._classify([(path, raw)], explicit=True)
             self._add_found(zips, templates)
-            if python_files and not self._functions_from(templates):
+            if python_files:
                 self._add_loose_python(path, raw)
             return
         zips, templates, has_python = self._walk(path, raw)
