@@ -108,6 +108,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     if statistics and output_format == "text":
         report = render_statistics(findings) + summary(findings, result.checked_files) + "\n"
     if output_file:
+        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
         Path(output_file).write_text(report, encoding="utf-8")
     else:
         click.echo(report, nl=False)

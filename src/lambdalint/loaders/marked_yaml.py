@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, Tuple
+from typing import Any, Dict, List, Tuple
 
 import yaml
 
@@ -62,7 +62,7 @@ def load_yaml(text: str) -> MarkedDocument:
         raise DocumentError(f"invalid YAML: {problem}", line, column) from None
     except yaml.YAMLError as exc:
         raise DocumentError(f"invalid YAML: {exc}") from None
-    builder = _Builder()
+    builder = _Builder(text.splitlines())
     data = builder.build(root, (), 0) if root is not None else None
     return MarkedDocument(data, builder.marks)
 
@@ -84,9 +84,23 @@ def load_json(text: str) -> MarkedDocument:
 
 
 class _Builder:
-    def __init__(self) -> None:
+    def __init__(self, lines: List[str]) -> None:
+        self.lines = lines
         self.marks: Dict[Path_, Mark] = {}
         self.count = 0
+
+    def _end(self, node: yaml.Node, start_line: int) -> Tuple[int, int]:
+        """1-based end.  A block collection's own end mark is the start of the next token (after
+        comments and blank lines), so it ends where its last child ends."""
+        for _ in range(MAX_TEMPLATE_DEPTH):
+            if not isinstance(node, (yaml.MappingNode, yaml.SequenceNode)) or node.flow_style or not node.value:
+                break
+            node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+        line, column = node.end_mark.line, node.end_mark.column
+        while column == 0 and line > start_line:
+            line -= 1
+            column = len(self.lines[line]) if line < len(self.lines) else 0
+        return line + 1, column + 1
 
     def build(self, node: yaml.Node, path: Path_, depth: int, key_node: yaml.Node = None) -> Any:
         self.count += 1
@@ -98,8 +112,7 @@ class _Builder:
         if depth > MAX_TEMPLATE_DEPTH:
             raise DocumentError(f"document nests deeper than {MAX_TEMPLATE_DEPTH} levels")
         start = (key_node or node).start_mark
-        self.marks[path] = Mark(start.line + 1, start.column + 1,
-                                node.end_mark.line + 1, node.end_mark.column + 1)
+        self.marks[path] = Mark(start.line + 1, start.column + 1, *self._end(node, start.line))
         if node.tag in INTRINSIC_TAGS:
             return self._intrinsic(node, path, depth)
         if isinstance(node, yaml.MappingNode):
