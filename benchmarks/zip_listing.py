@@ -9,7 +9,6 @@ full of data files and native libraries), then times `Bundle.entries` in-process
 from __future__ import annotations
 
 import os
-import statistics
 import sys
 import tempfile
 import time

@@ -8,7 +8,6 @@ import pytest
 
 from lambdalint.registry import default_registry
 from lambdalint.rules import ALL_RULES
-from lambdalint.rules.base import Rule
 
 ROOT = Path(__file__).resolve().parents[1]
 RULE_MODULES = sorted((ROOT / "src" / "lambdalint" / "rules").glob("ll[0-9][0-9][0-9]_*.py"))

@@ -59,8 +59,10 @@ class SourceModule:
     def _decode(self) -> str:
         try:
             raw = self.bundle.read(self.relpath)
-        except (BundleError, OSError) as exc:
-            raise SourceError("LL002", f"cannot read {self.relpath}: {exc}") from None
+        except BundleError as exc:
+            raise SourceError("LL002", str(exc)) from None
+        except OSError as exc:
+            raise SourceError("LL002", f"cannot read {self.relpath}: {exc.strerror or exc}") from None
         encoding = _declared_encoding(raw) or "utf-8"
         try:
             return raw.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)

@@ -62,6 +62,7 @@ def load_yaml(text: str) -> MarkedDocument:
         raise DocumentError(f"invalid YAML: {problem}", line, column) from None
     except yaml.YAMLError as exc:
         raise DocumentError(f"invalid YAML: {exc}") from None
+    _check_expanded_size(root)
     builder = _Builder(text.splitlines())
     data = builder.build(root, (), 0) if root is not None else None
     return MarkedDocument(data, builder.marks)
@@ -81,6 +82,28 @@ def load_json(text: str) -> MarkedDocument:
         return load_yaml(text)
     except DocumentError:
         return MarkedDocument(json.loads(text), {(): Mark(1, 1, 1, 1)})
+
+
+def _check_expanded_size(root) -> None:
+    """Count the nodes the document expands to (aliases included) on the composed graph, where
+    each shared node is visited once, so that an alias bomb is refused before anything is built."""
+    sizes: Dict[int, int] = {}
+    stack = [(root, False)] if root is not None else []
+    while stack:
+        node, children_done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = ([v for pair in node.value for v in pair] if isinstance(node, yaml.MappingNode)
+                    else node.value if isinstance(node, yaml.SequenceNode) else [])
+        if children_done:
+            sizes[id(node)] = 1 + sum(sizes.get(id(child), 0) for child in children)
+            if sizes[id(node)] > MAX_TEMPLATE_NODES:
+                raise DocumentError(
+                    f"document expands to more than {MAX_TEMPLATE_NODES:,} nodes "
+                    "(YAML aliases nested like an alias bomb?)")
+        else:
+            stack.append((node, True))
+            stack.extend((child, False) for child in children if id(child) not in sizes)
 
 
 class _Builder:
