@@ -5,21 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from lambdalint.rules.examples import function_with
 from support import check_json, materialize, run_cli
 
 ROOT = Path(__file__).resolve().parents[1]
 HANDLER = "def handler(event, context):\n    open('out.txt', 'w')\n"
-TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: app.handler
-      Runtime: python3.12
-      Timeout: 1000
-"""
+TEMPLATE = function_with("Timeout: 1000", code_uri="src/")
 
 
 @pytest.fixture

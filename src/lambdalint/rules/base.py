@@ -59,14 +59,6 @@ class Example:
     args: Tuple[str, ...] = ()  # extra `lambdalint check` options (e.g. --runtime)
 
 
-def python(code: str, description: str = "") -> Example:
-    return Example({"app.py": code}, description)
-
-
-def template(text: str, description: str = "", args: Tuple[str, ...] = ()) -> Example:
-    return Example({"template.yaml": text}, description, args)
-
-
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]

@@ -1,5 +1,6 @@
 from lambdalint.findings import FileAt, Report, Severity
-from lambdalint.rules.base import SOURCE, Example, Rule, python
+from lambdalint.rules.base import SOURCE, Example, Rule
+from lambdalint.rules.examples import python
 
 
 class SyntaxErrorRule(Rule):

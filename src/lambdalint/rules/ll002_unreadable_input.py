@@ -1,5 +1,6 @@
 from lambdalint.findings import FileAt, Report, Severity
-from lambdalint.rules.base import Example, Rule, python, template
+from lambdalint.rules.base import Example, Rule
+from lambdalint.rules.examples import python, template
 
 
 class UnreadableInputRule(Rule):

@@ -1,23 +1,15 @@
 from lambdalint.data import quota
 from lambdalint.findings import FileAt, Report, Severity, TemplateAt
 from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
+from lambdalint.rules.examples import function_with
 from lambdalint.units import largest, mb, top_level_sizes
 
-TEMPLATE = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: app.handler
-      Runtime: python3.12
-      Layers: [!Ref Deps]
+TEMPLATE = function_with("Layers: [!Ref Deps]", code_uri="src/", resources="""\
   Deps:
     Type: AWS::Serverless::LayerVersion
     Properties:
       ContentUri: layer/
-"""
+""")
 HANDLER = "def handler(event, context):\n    return 1\n"
 
 

@@ -1,26 +1,17 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
-from lambdalint.rules.base import CONFIG, Rule, template
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
 
 
 
-def layer_list(indent: int, first: int, count: int) -> str:
-    return "".join(f"{' ' * indent}- arn:aws:lambda:us-east-1:123456789012:layer:l{i}:1\n"
-                   for i in range(first, first + count))
+def layers(first: int, count: int) -> str:
+    """`Layers:` and `count` layer ARNs, as lines for `function_with`."""
+    return "Layers:\n" + "".join(f"  - arn:aws:lambda:us-east-1:123456789012:layer:l{i}:1\n"
+                                 for i in range(first, first + count))
 
 
-FUNCTION = """\
-Transform: AWS::Serverless-2016-10-31
-{globals}Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Handler: app.handler
-      Runtime: python3.12
-      InlineCode: "def handler(e, c): pass"
-      Layers:
-{layers}"""
-GLOBAL_LAYERS = "Globals:\n  Function:\n    Layers:\n" + layer_list(6, 0, 3)
+GLOBAL_LAYERS = layers(0, 3)
 
 
 class TooManyLayersRule(Rule):
@@ -30,13 +21,13 @@ class TooManyLayersRule(Rule):
     summary = "A function with more than 5 layers"
     needs = frozenset({CONFIG})
     invalid = (
-        template(FUNCTION.format(globals="", layers=layer_list(8, 0, 6)), "six layers"),
-        template(FUNCTION.format(globals=GLOBAL_LAYERS, layers=layer_list(8, 3, 3)),
+        template(function_with(layers(0, 6)), "six layers"),
+        template(function_with(layers(3, 3), globals_=GLOBAL_LAYERS),
                  "SAM Globals layers are added to the function's own"),
     )
     valid = (
-        template(FUNCTION.format(globals="", layers=layer_list(8, 0, 5)), "five layers"),
-        template(FUNCTION.format(globals=GLOBAL_LAYERS, layers=layer_list(8, 3, 2)),
+        template(function_with(layers(0, 5)), "five layers"),
+        template(function_with(layers(3, 2), globals_=GLOBAL_LAYERS),
                  "five layers with Globals"),
     )
 

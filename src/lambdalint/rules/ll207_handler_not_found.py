@@ -1,22 +1,11 @@
 from lambdalint.analysis.handlers import split_handler
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import BUNDLE, CONFIG, Example, Rule
-
-FUNCTION = """\
-Transform: AWS::Serverless-2016-10-31
-Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      CodeUri: src/
-      Handler: {handler}
-      Runtime: python3.12
-"""
-
+from lambdalint.rules.examples import function_with, template
 
 def _case(handler: str, description: str, files: dict) -> Example:
-    return Example({"template.yaml": FUNCTION.format(handler=handler),
-                    **{f"src/{name}": text for name, text in files.items()}}, description)
+    return template(function_with(code_uri="src/", handler=handler), description,
+                    **{f"src/{name}": text for name, text in files.items()})
 
 
 class HandlerNotFoundRule(Rule):

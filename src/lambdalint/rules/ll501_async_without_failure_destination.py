@@ -1,7 +1,7 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.model.template import MISSING, dig, refers_to
-from lambdalint.rules.base import CONFIG, Rule, template
-from lambdalint.rules.setting_range import function_with
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
 
 S3_EVENT = "Events:\n  Upload:\n    Type: S3\n    Properties:\n      Bucket: !Ref Bucket\n      Events: s3:ObjectCreated:*"
 CFN_FUNCTION = """\

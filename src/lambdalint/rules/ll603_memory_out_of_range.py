@@ -1,7 +1,8 @@
 from lambdalint.data import quota
 from lambdalint.findings import Severity
-from lambdalint.rules.base import CONFIG, Rule, template
-from lambdalint.rules.setting_range import function_with, out_of_range
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.setting_range import out_of_range
 
 
 class MemoryOutOfRangeRule(Rule):

@@ -4,25 +4,6 @@ from typing import Iterator, Tuple
 from lambdalint.findings import Report, TemplateAt
 from lambdalint.loaders.cloudformation import setting_int
 
-FUNCTION_WITH = """\
-Transform: AWS::Serverless-2016-10-31
-{globals}Resources:
-  Fn:
-    Type: AWS::Serverless::Function
-    Properties:
-      Handler: app.handler
-      Runtime: python3.12
-      InlineCode: "def handler(e, c): pass"
-{properties}"""
-
-
-def function_with(properties: str = "", globals_: str = "") -> str:
-    """A SAM template text with `properties` (and optional `Globals.Function` lines) indented."""
-    props = "".join(f"      {line}\n" for line in properties.splitlines())
-    glob = "Globals:\n  Function:\n" + "".join(f"    {line}\n" for line in globals_.splitlines()) if globals_ else ""
-    return FUNCTION_WITH.format(globals=glob, properties=props)
-
-
 def out_of_range(fn, keys: Tuple[str, ...], minimum: int, maximum: int, label: str,
                  unit: str) -> Iterator[Report]:
     """A report at the line that sets the value (the function's own, or Globals) when outside."""
