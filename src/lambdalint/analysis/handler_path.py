@@ -22,11 +22,10 @@ class Scope:
 
 
 def import_aliases(module: cst.Module) -> Dict[str, str]:
-    """Local name -> qualified name for module-level imports (also inside `if`/`try` blocks)."""
+    """Local name -> qualified name for the module's imports, wherever they are (module level,
+    `if`/`try` blocks, and imports local to a function, which name the same modules)."""
     collector = _ImportCollector()
-    for statement in module.body:
-        if not isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
-            statement.visit(collector)
+    module.visit(collector)
     return collector.aliases
 
 
@@ -52,9 +51,6 @@ class _ImportCollector(cst.CSTVisitor):
             local = alias.asname.name.value if alias.asname is not None and isinstance(
                 alias.asname.name, cst.Name) else name
             self.aliases[local] = f"{base}.{name}"
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
 
 
 def _dotted(node: cst.BaseExpression) -> str:

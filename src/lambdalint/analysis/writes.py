@@ -15,7 +15,29 @@ WRITE_FUNCTIONS = {
     "shutil.copy": (1, "dst"), "shutil.copy2": (1, "dst"), "shutil.copyfile": (1, "dst"),
     "shutil.copytree": (1, "dst"), "shutil.move": (1, "dst"), "shutil.rmtree": (0, "path"),
 }
-OPEN_FUNCTIONS = {"builtins.open", "io.open", "codecs.open"}
+# Calls that write only in a writing mode: (path position, path keyword, mode position, mode keyword,
+# default mode).
+MODE_FUNCTIONS = {
+    "builtins.open": (0, "file", 1, "mode", "r"), "io.open": (0, "file", 1, "mode", "r"),
+    "codecs.open": (0, "filename", 1, "mode", "r"), "zipfile.ZipFile": (0, "file", 1, "mode", "r"),
+    "tarfile.open": (0, "name", 1, "mode", "r"),
+}
+# Calls that create or append to the file they are given.
+CREATING_FUNCTIONS = {
+    "sqlite3.connect": (0, "database"), "logging.FileHandler": (0, "filename"),
+    "logging.handlers.RotatingFileHandler": (0, "filename"),
+    "logging.handlers.TimedRotatingFileHandler": (0, "filename"),
+    "logging.handlers.WatchedFileHandler": (0, "filename"),
+}
+TEMPFILE_FUNCTIONS = {"tempfile.mkstemp", "tempfile.mkdtemp", "tempfile.NamedTemporaryFile",
+                      "tempfile.TemporaryFile", "tempfile.SpooledTemporaryFile",
+                      "tempfile.TemporaryDirectory"}
+# Methods that write to their path argument whatever object they are called on.
+PATH_ARGUMENT_METHODS = {  # method: keyword of the path
+    "download_file": "Filename", "to_csv": "path_or_buf", "to_parquet": "path",
+    "to_json": "path_or_buf", "to_excel": "excel_writer",
+}
+NOT_A_FILE = {":memory:", ""}
 PATH_WRITE_METHODS = {"write_text", "write_bytes", "touch", "mkdir", "unlink", "rmdir"}
 WRITE_MODE_LETTERS = set("wax+")
 
@@ -35,29 +57,45 @@ class WriteFinder(cst.CSTVisitor):
 
     def _target(self, node: cst.Call) -> Optional[Tuple[cst.BaseExpression, str]]:
         name = self.qualified_name(node.func)
-        if name in OPEN_FUNCTIONS:
-            if _writing_mode(argument(node, 1, "mode")):
-                target = argument(node, 0, "file") or argument(node, 0, "filename")
-                return (target, f"{name.split('.')[-1]}(…, {_mode_text(node)})") if target is not None else None
+        if name in MODE_FUNCTIONS:
+            position, keyword, mode_position, mode_keyword, default = MODE_FUNCTIONS[name]
+            mode = argument(node, mode_position, mode_keyword)
+            if _writing_mode(mode) if mode is not None else bool(WRITE_MODE_LETTERS & set(default)):
+                target = argument(node, position, keyword)
+                shown = "open" if name == "builtins.open" else name
+                return (target, f"{shown}(…, {_mode_text(mode)})") if target is not None else None
             return None
-        if name in WRITE_FUNCTIONS:
-            position, keyword = WRITE_FUNCTIONS[name]
+        if name in WRITE_FUNCTIONS or name in CREATING_FUNCTIONS:
+            position, keyword = WRITE_FUNCTIONS.get(name) or CREATING_FUNCTIONS[name]
             target = argument(node, position, keyword)
+            if isinstance(target, cst.SimpleString) and target.evaluated_value in NOT_A_FILE:
+                return None
             return (target, f"{name}()") if target is not None else None
+        if name in TEMPFILE_FUNCTIONS:
+            target = argument(node, 99, "dir")
+            return (target, f"{name}(dir=…)") if target is not None else None
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in PATH_ARGUMENT_METHODS:
+            method = node.func.attr.value
+            target = argument(node, 0 if method.startswith("to_") else -1, PATH_ARGUMENT_METHODS[method])
+            return (target, f".{method}()") if target is not None else None
         if isinstance(node.func, cst.Attribute) and self.resolver.is_path_object(node.func.value):
             method = node.func.attr.value
             if method in PATH_WRITE_METHODS:
                 return node.func.value, f"Path.{method}()"
-            if method == "open" and _writing_mode(argument(node, 0, "mode")):
-                return node.func.value, f"Path.open({_mode_text(node, 0)})"
+            mode = argument(node, 0, "mode")
+            if method == "open" and _writing_mode(mode):
+                return node.func.value, f"Path.open({_mode_text(mode)})"
         return None
 
 
 def argument(node: cst.Call, position: int, keyword: str) -> Optional[cst.BaseExpression]:
+    """The argument given by keyword, else at `position` (-1: the last positional one)."""
     for arg in node.args:
         if arg.keyword is not None and arg.keyword.value == keyword:
             return arg.value
     positional = [a for a in node.args if a.keyword is None and not a.star]
+    if position == -1:
+        return positional[-1].value if positional else None
     return positional[position].value if len(positional) > position else None
 
 
@@ -67,6 +105,5 @@ def _writing_mode(mode_node: Optional[cst.BaseExpression]) -> bool:
     return False
 
 
-def _mode_text(node: cst.Call, position: int = 1) -> str:
-    mode = argument(node, position, "mode")
-    return repr(mode.evaluated_value) if isinstance(mode, cst.SimpleString) else "mode"
+def _mode_text(mode: Optional[cst.BaseExpression]) -> str:
+    return repr(mode.evaluated_value) if isinstance(mode, cst.SimpleString) else "default mode"

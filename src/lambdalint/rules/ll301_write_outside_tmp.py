@@ -30,6 +30,12 @@ class WriteOutsideTmpRule(Rule):
         _write("os.makedirs(os.path.join(OUTPUT, 'today'))", "os with a local constant"),
         _write("shutil.copy('/tmp/a.csv', f'{OUTPUT}/a.csv')", "shutil destination via f-string"),
         _write("(Path('/opt') / 'x.txt').touch()", "pathlib / operator"),
+        _write("import sqlite3; sqlite3.connect('orders.db')", "a database file"),
+        _write("import logging; logging.FileHandler('app.log')", "a log file"),
+        _write("import zipfile; zipfile.ZipFile('bundle.zip', 'w')", "zipfile in write mode"),
+        _write("import boto3; boto3.client('s3').download_file('b', 'k', 'data/k.csv')",
+               "boto3 download_file's file name"),
+        _write("import tempfile; tempfile.mkstemp(dir='cache')", "tempfile with dir="),
         python("LOG = open('debug.log', 'a')\n\ndef handler(event, context):\n    return 1\n",
                "module-level code runs at init"),
         python("def save(data):\n    with open('result.csv', 'w') as f:\n        f.write(data)\n\n"
@@ -44,6 +50,10 @@ class WriteOutsideTmpRule(Rule):
         _write("shutil.copy('settings.ini', '/tmp/settings.ini')", "copying from the code folder to /tmp"),
         _write("Path(f'/tmp/{context.aws_request_id}.json').write_text('x')", "f-string under /tmp"),
         _write("open('/mnt/efs/shared.txt', 'a')", "an EFS mount point under /mnt"),
+        _write("import sqlite3; sqlite3.connect(':memory:')", "an in-memory database"),
+        _write("import zipfile; zipfile.ZipFile('bundle.zip')", "zipfile reading"),
+        _write("import boto3; boto3.client('s3').download_file('b', 'k', '/tmp/k.csv')",
+               "download_file into /tmp"),
         python("def unused():\n    open('x.txt', 'w')\n\ndef handler(event, context):\n    return 1\n",
                "a function the handler never calls"),
     )
