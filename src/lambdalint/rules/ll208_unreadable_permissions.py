@@ -39,7 +39,7 @@ class UnreadablePermissionsRule(Rule):
         yield Report(
             f"{len(bad)} zip entr{'y is' if len(bad) == 1 else 'ies are'} not readable by other users: "
             f"{examples}{more}. Lambda runs your code as a non-root user, so imports fail with "
-            "'Permission denied'; run `chmod -R o+rX` on the build folder before zipping "
+            "'Permission denied'; run `chmod -R a+rX` on the build folder before zipping "
             "(files 0644, folders 0755)",
             FileAt(bundle.display, member=bad[0].path, key="permissions"))
 
