@@ -55,6 +55,8 @@ def main() -> None:
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings.")
 @click.option("--statistics", is_flag=True, help="Print the number of findings per rule.")
+@click.option("--fix", is_flag=True, help="Apply safe fixes to source files (never inside archives).")
+@click.option("--diff", is_flag=True, help="Print the safe fixes as a diff instead of applying them.")
 @click.option("--runtime", help="Runtime when configuration does not say (default python3.12).")
 @click.option("--architecture", help="Architecture when configuration does not say (x86_64, arm64).")
 @click.option("--baseline", type=click.Path(exists=True, dir_okay=False),
@@ -65,8 +67,8 @@ def main() -> None:
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 def check(paths, select, extend_select, ignore, output_format, output_file, config_path, isolated,
-          exit_zero, statistics, runtime, architecture, baseline, write_baseline, quiet, no_progress,
-          verbose) -> None:
+          exit_zero, statistics, fix, diff, runtime, architecture, baseline, write_baseline, quiet,
+          no_progress, verbose) -> None:
     """Lint functions, bundles and templates under PATHS (default: the current folder)."""
     from lambdalint.config import ConfigError, apply_cli, find_config, load_settings
     from lambdalint.discovery import discover
@@ -83,9 +85,23 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
         apply_cli(settings, _split(select), _split(extend_select), _split(ignore), runtime,
                   architecture, registry)
         rules = make_rules(registry.select(settings.select, settings.extend_select, settings.ignore), settings)
-        project = discover(paths, settings)
-        with _progress_bar(project, len(rules), output_format, quiet or no_progress) as progress:
-            result = lint(project, rules, settings, registry, progress)
+        def run():
+            project = discover(paths, settings)
+            with _progress_bar(project, len(rules), output_format, quiet or no_progress) as progress:
+                return lint(project, rules, settings, registry, progress)
+
+        result = run()
+        if diff:
+            sys.exit(_show_diff(result.findings))
+        fixed = 0
+        for _ in range(MAX_FIX_PASSES if fix else 0):
+            count = _apply_fixes(result.findings)
+            if not count:
+                break
+            fixed += count
+            result = run()
+        if fixed and not quiet:
+            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
         findings = result.findings
         if write_baseline:
             from lambdalint.baseline import write_baseline as write
@@ -117,6 +133,25 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_OK)
+
+
+MAX_FIX_PASSES = 10
+
+
+def _show_diff(findings) -> int:
+    from lambdalint.fixes import planned_changes, unified_diff
+
+    changes = planned_changes(findings)
+    click.echo(unified_diff(changes), nl=False)
+    count = sum(n for _, _, n in changes.values())
+    click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
+    return EXIT_FINDINGS if changes else EXIT_OK
+
+
+def _apply_fixes(findings) -> int:
+    from lambdalint.fixes import planned_changes, write
+
+    return write(planned_changes(findings))
 
 
 class _NoProgress:

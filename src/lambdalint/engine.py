@@ -28,6 +28,9 @@ class Context:
         self.sources = SourceCache()
         self._attached = project.attached_bundles()
         self._modules: Dict[int, List[SourceModule]] = {}
+        self._handler_imports: Dict[int, list] = {}
+        self._cold_start = None
+        self._memo: Dict[object, object] = {}
 
     def is_attached(self, bundle: Bundle) -> bool:
         return id(bundle) in self._attached
@@ -60,6 +63,40 @@ class Context:
             module = self.find_module(fn, parts[0]) if parts else None
             return [(module, parts[1])] if module is not None else []
         return [(module, name) for module in self.own_modules(fn) for name in module.lambda_handlers()]
+
+
+    def memo(self, key, factory):
+        """A value computed once per run (e.g. the scope analysis of a module for a handler)."""
+        if key not in self._memo:
+            self._memo[key] = factory()
+        return self._memo[key]
+
+    def cold_start(self):
+        """The shared import-graph and cost-model analysis (created on first use)."""
+        if self._cold_start is None:
+            from lambdalint.analysis.coldstart import ColdStartAnalysis
+
+            self._cold_start = ColdStartAnalysis()
+        return self._cold_start
+
+    def handler_imports(self, fn: Function) -> list:
+        """Per handler of the function: its module's imports with estimated costs."""
+        if id(fn) not in self._handler_imports:
+            self._handler_imports[id(fn)] = [
+                (module, self.cold_start().handler_imports(fn, _import_path(module, fn), name))
+                for module, name in self.handlers(fn)
+            ]
+        return self._handler_imports[id(fn)]
+
+
+def _import_path(module: SourceModule, fn: Function) -> str:
+    """The module's path relative to its `sys.path` entry (a layer's python/ folder, or /var/task)."""
+    relpath = module.relpath
+    if module.bundle is not fn.code:
+        for prefix in (f"python/lib/python{fn.python_version}/site-packages/", "python/"):
+            if relpath.startswith(prefix):
+                return relpath[len(prefix):]
+    return relpath
 
 
 @dataclass
@@ -152,7 +189,7 @@ def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: 
             finding = resolve(report, ll003.code, ll003.name, severity)
             if not _filtered(finding, settings, registry):
                 findings.add(finding)
-    checked = len(project.templates) + len(ctx.sources.all()) + len(project.bundles)
+    checked = len(project.templates) + len(ctx.sources.all()) + sum(1 for b in project.bundles if b.is_zip)
     return LintResult(sorted(findings, key=Finding.sort_key), checked, runner.internal_errors)
 
 

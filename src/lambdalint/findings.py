@@ -65,6 +65,7 @@ class Report:
     at: Any  # TemplateAt | NodeAt | FileAt
     severity: Optional[Severity] = None
     resources: Tuple[str, ...] = ()
+    fix: Optional[dict] = None  # {"applicability", "message", "edits"}, positions 1-based
 
 
 @dataclass(frozen=True, order=True)

@@ -37,6 +37,7 @@ def resolve(report: Report, code: str, name: str, severity: Severity) -> Finding
         member=member,
         url=rule_url(code),
         key=key,
+        fix=report.fix,
     )
 
 

@@ -33,6 +33,10 @@ SKIPPED_DIRS = frozenset(
 )
 
 
+# A bundle's own listing keeps __pycache__ (its .pyc files matter for cold starts).
+BUNDLE_SKIPPED_DIRS = SKIPPED_DIRS - {"__pycache__"}
+
+
 class BundleError(Exception):
     """The bundle cannot be read (corrupt, truncated, inconsistent)."""
 
@@ -156,7 +160,7 @@ class FolderBundle(Bundle):
         for child in children:
             rel = prefix + child.name
             if child.is_dir(follow_symlinks=False):
-                if child.name in SKIPPED_DIRS or self._excluded(rel):
+                if child.name in BUNDLE_SKIPPED_DIRS or self._excluded(rel):
                     continue
                 if os.path.exists(os.path.join(child.path, "pyvenv.cfg")):
                     continue

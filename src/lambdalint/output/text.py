@@ -11,13 +11,17 @@ def location(finding: Finding) -> str:
 
 
 def render_text(findings: List[Finding], checked_files: int) -> str:
-    lines = [f"{location(f)}:{f.start.row}:{f.start.column}: {f.code}{' [*]' if f.fix else ''} {f.message}"
+    lines = [f"{location(f)}:{f.start.row}:{f.start.column}: {f.code}{' [*]' if _safe(f) else ''} {f.message}"
              for f in findings]
     lines.append(summary(findings, checked_files))
-    fixable = sum(1 for f in findings if f.fix)
+    fixable = sum(1 for f in findings if _safe(f))
     if fixable:
         lines.append(f"[*] {fixable} fixable with --fix.")
     return "\n".join(lines) + "\n"
+
+
+def _safe(finding: Finding) -> bool:
+    return bool(finding.fix) and finding.fix.get("applicability") == "safe"
 
 
 def summary(findings: List[Finding], checked_files: int) -> str:

@@ -2,6 +2,9 @@
 from lambdalint.rules.ll001_syntax_error import SyntaxErrorRule
 from lambdalint.rules.ll002_unreadable_input import UnreadableInputRule
 from lambdalint.rules.ll003_unused_suppression import UnusedSuppressionRule
+from lambdalint.rules.ll101_heavy_import_not_needed_at_init import HeavyImportNotNeededAtInitRule
+from lambdalint.rules.ll102_heavy_import_unused import HeavyImportUnusedRule
+from lambdalint.rules.ll103_init_budget_exceeded import InitBudgetExceededRule
 from lambdalint.rules.ll201_zipped_size_limit import ZippedSizeLimitRule
 from lambdalint.rules.ll202_unzipped_size_limit import UnzippedSizeLimitRule
 from lambdalint.rules.ll203_too_many_layers import TooManyLayersRule
@@ -17,6 +20,9 @@ ALL_RULES = (
     SyntaxErrorRule,
     UnreadableInputRule,
     UnusedSuppressionRule,
+    HeavyImportNotNeededAtInitRule,
+    HeavyImportUnusedRule,
+    InitBudgetExceededRule,
     ZippedSizeLimitRule,
     UnzippedSizeLimitRule,
     TooManyLayersRule,

@@ -1,0 +1,89 @@
+"""Per handler: its module's top-level imports, each with the estimated cost of its closure, and
+the estimated init cost of the whole handler module (the union of all closures)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+from lambdalint.analysis.costs import LOCAL, CostModel
+from lambdalint.analysis.imports import ImportGraph, ImportRef, Module, features, function_roots
+
+
+@dataclass
+class TopImport:
+    module: str
+    line: int
+    column: int  # 1-based
+    estimated_ms: float
+    source: str  # "bundle" | "layer" | "table" | "stdlib" | "runtime" | "unknown"
+    closure: List[Module] = field(repr=False, default_factory=list)
+
+    @property
+    def features(self) -> dict:
+        return features(self.closure)
+
+
+@dataclass
+class HandlerImports:
+    module_name: str
+    module_path: str  # relative path of the handler module inside the code bundle
+    handler: str  # function name
+    imports: List[TopImport]
+    init_modules: List[Module] = field(repr=False, default_factory=list)
+    estimated_init_ms: float = 0.0
+
+    def top_contributors(self, count: int = 3) -> List[TopImport]:
+        return sorted(self.imports, key=lambda i: (-i.estimated_ms, i.module))[:count]
+
+
+def module_name_of(relpath: str) -> str:
+    name = relpath[:-3] if relpath.endswith(".py") else relpath
+    if name.endswith("/__init__"):
+        name = name[: -len("/__init__")]
+    return name.replace("/", ".")
+
+
+class ColdStartAnalysis:
+    """Import graphs shared by functions with the same code and layers; one cost model."""
+
+    def __init__(self, model: Optional[CostModel] = None):
+        self.model = model or CostModel.default()
+        self._graphs: Dict[Tuple, ImportGraph] = {}
+
+    def graph(self, fn) -> ImportGraph:
+        layers = [layer.bundle for layer in fn.layers]
+        key = (id(fn.code), tuple(id(b) for b in layers), fn.python_version)
+        if key not in self._graphs:
+            self._graphs[key] = ImportGraph(function_roots(fn.code, layers, fn.python_version),
+                                            fn.python_version)
+        return self._graphs[key]
+
+    def handler_imports(self, fn, relpath: str, handler: str) -> HandlerImports:
+        graph = self.graph(fn)
+        name = module_name_of(relpath)
+        module = graph.find(name)
+        refs = _deduplicated(graph.imports_of(module)) if module.origin in LOCAL else []
+        imports = [self._top_import(graph, ref) for ref in refs]
+        init_modules = graph.closure([name])
+        return HandlerImports(name, relpath, handler, imports, init_modules,
+                              round(self.model.estimate(init_modules), 1))
+
+    def _top_import(self, graph: ImportGraph, ref: ImportRef) -> TopImport:
+        closure = graph.closure([ref.module])
+        total, external_sources = self.model.breakdown(closure)
+        head = graph.find(ref.module)
+        if head.origin in LOCAL:
+            source = head.origin
+        else:
+            source = external_sources.get(ref.module.split(".", 1)[0], head.origin)
+        return TopImport(ref.module, ref.line, ref.column + 1, round(total, 1), source, closure)
+
+
+def _deduplicated(refs: List[ImportRef]) -> List[ImportRef]:
+    """One entry per imported module (the first place it is imported)."""
+    seen, result = set(), []
+    for ref in refs:
+        if ref.module not in seen:
+            seen.add(ref.module)
+            result.append(ref)
+    return result

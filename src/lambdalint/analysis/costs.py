@@ -1,0 +1,65 @@
+"""Estimated import cost (ms on the reference machine) of a set of modules.
+
+Modules in the bundle or a layer are costed by the fitted model (module count, source bytes,
+native extensions); modules that are not (provided by the runtime, or not shipped because only
+the source is checked) by the measured table, per top-level package.  Estimates assume valid
+`.pyc` and the unthrottled CPU that Lambda gives the init phase.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Tuple
+
+from lambdalint.analysis.imports import Module
+from lambdalint.data import table
+
+LOCAL = ("bundle", "layer")
+
+
+@dataclass(frozen=True)
+class CostModel:
+    per_module: float
+    per_kb: float
+    per_native: float
+    per_stdlib: float
+    measured: Dict[str, float]
+
+    @classmethod
+    def default(cls) -> "CostModel":
+        data = table("import_costs")
+        model = data["model"]
+        return cls(model["per_module"], model["per_kb"], model["per_native"], model["per_stdlib"],
+                   dict(data["measured"]))
+
+    def local_ms(self, module: Module) -> float:
+        if module.is_native:
+            return self.per_native
+        if module.path and module.path.endswith(".py"):
+            return self.per_module + self.per_kb * module.size / 1024
+        return 0.0  # namespace package folders
+
+    def estimate(self, modules: Iterable[Module]) -> float:
+        total, _ = self.breakdown(modules)
+        return total
+
+    def breakdown(self, modules: Iterable[Module]) -> Tuple[float, Dict[str, str]]:
+        """Total ms and, per top-level package outside the bundle, where its cost came from."""
+        total = 0.0
+        external: Dict[str, List[Module]] = {}
+        for module in modules:
+            if module.origin in LOCAL:
+                total += self.local_ms(module)
+            else:
+                external.setdefault(module.name.split(".", 1)[0], []).append(module)
+        sources: Dict[str, str] = {}
+        for top, group in external.items():
+            measured = [self.measured[m.name] for m in group if m.name in self.measured]
+            if measured:
+                total += max(measured)
+                sources[top] = "table"
+            elif group[0].origin in ("stdlib", "runtime"):
+                total += self.per_stdlib * len(group)
+                sources[top] = group[0].origin
+            else:
+                sources[top] = "unknown"
+        return total, sources

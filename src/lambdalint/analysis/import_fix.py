@@ -1,0 +1,72 @@
+"""The LL101 fix: move a module-level import into the functions that use it.
+
+Expressed as text edits (1-based rows and columns, ruff-style) so that everything else in the
+file, comments and formatting included, stays byte for byte."""
+from __future__ import annotations
+
+from typing import Dict, List, Optional
+
+import libcst as cst
+
+
+def edit(content: str, row: int, column: int, end_row: int, end_column: int) -> dict:
+    return {"content": content, "location": {"row": row, "column": column},
+            "end_location": {"row": end_row, "column": end_column}}
+
+
+def move_import(source, statement, functions: Dict[str, cst.FunctionDef]) -> Optional[dict]:
+    """A fix dict, or None when the move would not be safe or simple."""
+    if statement.line is None or not functions:
+        return None
+    code = source.module.code_for_node(statement.node).strip()
+    row, _, end_row, _ = source.position(statement.line)
+    edits = [edit("", row, 1, end_row + 1, 1)]
+    for function in functions.values():
+        insertion = _insertion_point(source, function)
+        if insertion is None:
+            return None
+        at_row, indent = insertion
+        edits.append(edit(f"{' ' * indent}{code}\n", at_row, 1, at_row, 1))
+    names = ", ".join(f"{name}()" for name in sorted(functions))
+    return {"applicability": "safe", "message": f"Move `{code}` into {names}", "edits": edits}
+
+
+def _insertion_point(source, function: cst.FunctionDef):
+    body = function.body
+    if not isinstance(body, cst.IndentedBlock) or not body.body:
+        return None
+    statements = list(body.body)
+    first = statements[0]
+    if _is_docstring(first):
+        if len(statements) == 1:
+            _, column, end_row, _ = source.position(first)
+            return end_row + 1, column - 1
+        first = statements[1]
+    row, column, _, _ = source.position(first)
+    return row, column - 1
+
+
+def _is_docstring(statement) -> bool:
+    return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+            and isinstance(statement.body[0], cst.Expr)
+            and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
+
+
+def apply_edits(text: str, edits: List[dict]) -> str:
+    """Apply non-overlapping edits (positions refer to the original text)."""
+    lines = text.splitlines(keepends=True)
+    starts = [0]
+    for line in lines:
+        starts.append(starts[-1] + len(line))
+
+    def offset(position: dict) -> int:
+        row = position["row"]
+        if row > len(lines):
+            return len(text)
+        return starts[row - 1] + position["column"] - 1
+
+    ordered = sorted(edits, key=lambda e: (offset(e["location"]), offset(e["end_location"])), reverse=True)
+    for item in ordered:
+        start, end = offset(item["location"]), offset(item["end_location"])
+        text = text[:start] + item["content"] + text[end:]
+    return text

@@ -1,0 +1,207 @@
+"""Where the names bound by a module-level import are used, and whether that code runs on every
+invocation of the handler.
+
+"Runs on every invocation" means: module-level code (it runs at init), the handler, and code the
+handler reaches unconditionally: statements not inside an `if`/`elif`/`else` arm, an `except`
+handler, a `match` case, a conditional expression or the right side of `and`/`or`, and helper
+functions it calls from such unconditional code, transitively.  Loop bodies count as running.
+Methods are not followed; a use inside a method is taken as needed (we cannot tell when it runs).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Set
+
+import libcst as cst
+from libcst.metadata import ClassScope, FunctionScope, GlobalScope, ParentNodeProvider, ScopeProvider
+
+
+@dataclass
+class ImportStatement:
+    node: cst.CSTNode  # cst.Import or cst.ImportFrom
+    line: Optional[cst.SimpleStatementLine]  # the line, when the import is alone on a top-level line
+    names: List[str]  # names it binds
+    modules: List[str]  # absolute-ish module names it imports (for matching with the import graph)
+
+
+@dataclass
+class UseSummary:
+    """How an import's names are used."""
+
+    needed_at_init: bool = False  # module level, class body, decorator, default, method...
+    used: bool = False
+    always_run_functions: Set[str] = field(default_factory=set)  # uses that run on every invocation
+    conditional_functions: Set[str] = field(default_factory=set)  # uses only in conditional code
+    functions: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # nearest enclosing defs
+    rebound: bool = False  # the name is assigned elsewhere too, or declared `global`
+    exported: bool = False  # listed in __all__
+
+    @property
+    def needed_every_invocation(self) -> bool:
+        return self.needed_at_init or bool(self.always_run_functions)
+
+
+class ModuleUses:
+    """Scope, parents and reachability of one parsed module (computed once)."""
+
+    def __init__(self, wrapper: cst.MetadataWrapper, handler: str):
+        self.wrapper = wrapper
+        self.module = wrapper.module
+        self.scopes = wrapper.resolve(ScopeProvider)
+        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.global_scope = self.scopes[self.module]
+        self.functions = {s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)}
+        self.handler = handler
+        self.always_run = self._always_run()
+        self.exported = _dunder_all(self.module)
+
+    # -- imports -------------------------------------------------------------------------------
+    def module_level_imports(self) -> List[ImportStatement]:
+        found: List[ImportStatement] = []
+        self._collect(self.module.body, found, top=True)
+        return found
+
+    def _collect(self, body, found: List[ImportStatement], top: bool) -> None:
+        for statement in body:
+            if isinstance(statement, cst.SimpleStatementLine):
+                for small in statement.body:
+                    if isinstance(small, (cst.Import, cst.ImportFrom)):
+                        alone = top and len(statement.body) == 1
+                        found.append(_describe(small, statement if alone else None))
+            elif isinstance(statement, (cst.If, cst.Try, cst.With)) and isinstance(
+                    getattr(statement, "body", None), cst.IndentedBlock):
+                self._collect(statement.body.body, found, top=False)
+                for handler in getattr(statement, "handlers", ()):
+                    self._collect(handler.body.body, found, top=False)
+                orelse = getattr(statement, "orelse", None)
+                if orelse is not None and isinstance(getattr(orelse, "body", None), cst.IndentedBlock):
+                    self._collect(orelse.body.body, found, top=False)
+
+    def uses(self, statement: ImportStatement) -> UseSummary:
+        summary = UseSummary()
+        for name in statement.names:
+            if name in self.exported:
+                summary.exported = summary.needed_at_init = True
+            assignments = list(self.global_scope[name])
+            if len(assignments) > 1:
+                summary.rebound = True
+            for assignment in assignments:
+                if getattr(assignment, "node", None) is not statement.node:
+                    continue
+                for access in assignment.references:
+                    summary.used = True
+                    self._classify(access, summary)
+        return summary
+
+    def _classify(self, access, summary: UseSummary) -> None:
+        scope = access.scope
+        if isinstance(scope, (GlobalScope, ClassScope)):
+            summary.needed_at_init = True
+            return
+        function = self._top_level_function(scope)
+        if function is None:  # a method, or a function defined inside a class
+            summary.needed_at_init = True
+            return
+        name = function.name.value
+        nearest = scope.node if isinstance(scope, FunctionScope) else function
+        summary.functions[name if nearest is function else f"{name}.<locals>"] = nearest
+        if name in self.always_run and not self._conditional(access.node, function):
+            summary.always_run_functions.add(name)
+        else:
+            summary.conditional_functions.add(name)
+
+    def _top_level_function(self, scope) -> Optional[cst.FunctionDef]:
+        while scope is not None and not isinstance(scope, GlobalScope):
+            if isinstance(scope, ClassScope):
+                return None
+            parent = scope.parent
+            if isinstance(parent, GlobalScope) and isinstance(scope, FunctionScope):
+                node = scope.node
+                return node if isinstance(node, cst.FunctionDef) and node in self.functions.values() else None
+            scope = parent
+        return None
+
+    # -- reachability --------------------------------------------------------------------------
+    def _conditional(self, node: cst.CSTNode, stop: cst.CSTNode) -> bool:
+        """True when `node` sits in a branch of `stop` that does not run every time."""
+        child = node
+        parent = self.parents.get(child)
+        while parent is not None and child is not stop:
+            if isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test:
+                return True
+            if isinstance(parent, (cst.ExceptHandler, cst.MatchCase, cst.Lambda)):
+                return True
+            if isinstance(parent, cst.BooleanOperation) and child is parent.right:
+                return True
+            if isinstance(parent, (cst.FunctionDef,)) and parent is not stop:
+                return True  # a nested function runs only when called
+            child, parent = parent, self.parents.get(parent)
+        return False
+
+    def _always_run(self) -> Set[str]:
+        if self.handler not in self.functions:
+            return set()
+        always, pending = {self.handler}, [self.handler]
+        while pending:
+            function = self.functions[pending.pop()]
+            finder = _Calls(set(self.functions))
+            function.body.visit(finder)
+            for call in finder.calls:
+                callee = call.func.value
+                if callee not in always and not self._conditional(call, function):
+                    always.add(callee)
+                    pending.append(callee)
+        return always
+
+
+class _Calls(cst.CSTVisitor):
+    def __init__(self, names: Set[str]):
+        self.names = names
+        self.calls: List[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Name) and node.func.value in self.names:
+            self.calls.append(node)
+
+
+def _describe(node, line) -> ImportStatement:
+    names, modules = [], []
+    if isinstance(node, cst.Import):
+        for alias in node.names:
+            dotted = _dotted(alias.name)
+            modules.append(dotted)
+            names.append(alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name)
+                         else dotted.split(".", 1)[0])
+    else:
+        base = "." * len(node.relative) + (_dotted(node.module) if node.module else "")
+        modules.append(base)
+        if not isinstance(node.names, cst.ImportStar):
+            for alias in node.names:
+                names.append(alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name)
+                             else _dotted(alias.name))
+                modules.append(f"{base}.{_dotted(alias.name)}")
+    return ImportStatement(node, line, names, modules)
+
+
+def _dotted(node) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return ""
+
+
+def _dunder_all(module: cst.Module) -> Set[str]:
+    names: Set[str] = set()
+    for statement in module.body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, (cst.Assign, cst.AugAssign, cst.AnnAssign)):
+                    targets = [t.target for t in small.targets] if isinstance(small, cst.Assign) else [small.target]
+                    if any(isinstance(t, cst.Name) and t.value == "__all__" for t in targets):
+                        value = small.value
+                        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
+                            for element in value.elements:
+                                if isinstance(element.value, cst.SimpleString):
+                                    names.add(str(element.value.evaluated_value))
+    return names

@@ -1,0 +1,33 @@
+"""Shared by LL101 and LL102: the heavy module-level imports of each handler module, with how
+their names are used."""
+from dataclasses import dataclass
+from typing import Iterator, List
+
+
+@dataclass
+class HeavyImport:
+    source: object  # sources.SourceModule
+    statement: object  # analysis.import_uses.ImportStatement
+    estimated_ms: float
+    modules: List[str]
+    summary: object  # analysis.import_uses.UseSummary
+
+
+def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
+    from lambdalint.analysis.import_uses import ModuleUses
+
+    for source, imports in ctx.handler_imports(fn):
+        wrapper = source.wrapper
+        if wrapper is None:
+            continue
+        cost_by_line = {}
+        for top in imports.imports:
+            cost_by_line.setdefault(top.line, []).append(top)
+        uses = ctx.memo(("module-uses", id(source), imports.handler),
+                        lambda: ModuleUses(wrapper, imports.handler))
+        for statement in uses.module_level_imports():
+            row = source.position(statement.node)[0]
+            tops = cost_by_line.get(row, [])
+            cost = max((t.estimated_ms for t in tops), default=0.0)
+            if cost >= threshold_ms:
+                yield HeavyImport(source, statement, cost, [t.module for t in tops], uses.uses(statement))

@@ -1,0 +1,70 @@
+from lambdalint.findings import NodeAt, Report, Severity
+from lambdalint.rules.base import SOURCE, Option, Rule
+from lambdalint.rules.examples import python
+
+HEAVY_IMPORT_MS = Option("heavy-import-ms", int, 50,
+                         "Estimated import cost (ms, reference machine) from which an import is heavy")
+EXPORT = """\
+import json
+import pandas as pd
+
+
+def export_csv(rows):
+    return pd.DataFrame(rows).to_csv(index=False)
+
+
+def handler(event, context):
+    if event.get("format") == "csv":
+        return export_csv(event["rows"])
+    return json.dumps(event["rows"])
+"""
+
+
+class HeavyImportNotNeededAtInitRule(Rule):
+    code = "LL101"
+    name = "heavy-import-not-needed-at-init"
+    severity = Severity.WARNING
+    summary = "A heavy module-level import used only in code that does not run on every invocation"
+    needs = frozenset({SOURCE})
+    options = (HEAVY_IMPORT_MS,)
+    invalid = (
+        python(EXPORT, "used only in a helper the handler calls under a condition"),
+        python("import pandas as pd\n\ndef report(rows):\n    return pd.DataFrame(rows)\n\n"
+               "def handler(event, context):\n    return 1\n", "used only in a function the handler never calls"),
+        python("import sklearn\n\ndef handler(event, context):\n    try:\n        return 1 / 0\n"
+               "    except ZeroDivisionError:\n        return sklearn.__version__\n", "used only in an except handler"),
+    )
+    valid = (
+        python("import pandas as pd\n\ndef handler(event, context):\n    return pd.DataFrame(event['rows'])\n",
+               "used on every invocation: moving it would only make it slower"),
+        python("import pandas as pd\n\nEMPTY = pd.DataFrame()\n\ndef handler(event, context):\n"
+               "    if event:\n        return pd.concat([EMPTY])\n", "used at module level"),
+        python("import pandas as pd\n\ndef load(rows):\n    return pd.DataFrame(rows)\n\n"
+               "def handler(event, context):\n    for row in event['rows']:\n        load([row])\n",
+               "a loop body counts as running"),
+        python("import json\n\ndef handler(event, context):\n    if event:\n        return json.dumps(event)\n",
+               "a light import"),
+        python("import pandas as pd\n\ndef handler(event, context) -> pd.DataFrame:\n    if event:\n"
+               "        return pd.DataFrame()\n", "an annotation evaluated at definition time"),
+    )
+
+    @classmethod
+    def fixable(cls) -> bool:
+        return True
+
+    def check_function(self, fn, ctx):
+        from lambdalint.analysis.import_fix import move_import
+        from lambdalint.rules.heavy_imports import heavy_imports
+
+        for heavy in heavy_imports(fn, ctx, self.option("heavy-import-ms")):
+            summary = heavy.summary
+            if not summary.used or summary.needed_every_invocation:
+                continue
+            where = ", ".join(f"{name}()" for name in sorted(summary.conditional_functions))
+            fix = None
+            if not summary.rebound and not summary.exported:
+                fix = move_import(heavy.source, heavy.statement, summary.functions)
+            message = (f"{', '.join(heavy.modules)} costs an estimated {heavy.estimated_ms:,.0f} ms at "
+                       f"every cold start (reference machine) but is needed only in {where}, which "
+                       "does not run on every invocation: import it inside the function(s) that use it")
+            yield Report(message, NodeAt(heavy.source, heavy.statement.node), fix=fix)
