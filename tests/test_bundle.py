@@ -202,7 +202,9 @@ def test_folder_skips_tool_folders_virtualenvs_and_nested_zips(tmp_path):
         "venv/lib/site.py": "x = 1\n",
         "dist/other.zip": b"PK",
     }, tmp_path)
-    assert [e.path for e in FolderBundle(tmp_path, ".").entries] == ["app.py", "dist"]
+    # __pycache__ stays: a built folder's .pyc files decide how fast it starts (LL106)
+    assert [e.path for e in FolderBundle(tmp_path, ".").entries] == [
+        "__pycache__", "__pycache__/app.cpython-312.pyc", "app.py", "dist"]
 
 
 # -- Deflate64 ------------------------------------------------------------------------------------

@@ -213,3 +213,51 @@ def test_internal_errors_are_one_line(project, monkeypatch):
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=project)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and "internal error" in result.stderr
+
+
+def test_catalogue_codes_not_implemented_yet_are_valid_configuration(project):
+    (project / "pyproject.toml").write_text(
+        '[tool.lambdalint]\nignore = ["LL303", "LL6"]\n[tool.lambdalint.rules.LL211]\nbloat-threshold-mb = 2\n')
+    assert run_cli(["check", "."]).exit_code == 1  # LL301 still reported; no configuration error
+    (project / "pyproject.toml").write_text('[tool.lambdalint]\nselect = [""]\n')
+    assert run_cli(["check", "."]).exit_code == 2
+
+
+def test_noqa_is_case_insensitive_and_bare_noqa_suppresses_everything(tmp_path, monkeypatch):
+    materialize({"app.py": "def handler(event, context):\n"
+                           "    open('a.txt', 'w')  # NOQA:LL301\n"
+                           "    open('b.txt', 'w')  # noqa\n"
+                           "    open('c.txt', 'w')\n"}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert [(f["code"], f["location"]["row"]) for f in check_json(["."])] == [("LL301", 4)]
+
+
+def test_exclude_applies_to_code_reached_through_a_template(project):
+    (project / "src" / "legacy").mkdir()
+    (project / "src" / "legacy" / "old.py").write_text("print 'python 2'\n")
+    assert "LL001" in {f["code"] for f in check_json(["."])}
+    (project / "lambdalint.toml").write_text('exclude = ["src/legacy/"]\n')
+    result = run_cli(["check", ".", "--output-format", "json"])
+    assert "LL001" not in {f["code"] for f in json.loads(result.stdout)}
+
+
+def test_display_paths_are_normalised(project):
+    assert {f["filename"] for f in check_json(["./"])} == {"src/app.py", "template.yaml"}
+
+
+def test_identical_lines_get_distinct_sarif_fingerprints(tmp_path, monkeypatch):
+    materialize({"app.py": "def handler(event, context):\n    open('x', 'w')\n    open('x', 'w')\n"}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    sarif = json.loads(run_cli(["check", ".", "--isolated", "--output-format", "sarif"]).stdout)
+    prints = [r["partialFingerprints"]["lambdalint/v1"] for r in sarif["runs"][0]["results"]]
+    assert len(prints) == 2 and len(set(prints)) == 2
+
+
+def test_fifo_in_the_tree_does_not_block(tmp_path, monkeypatch):
+    import os
+
+    materialize({"app.py": HANDLER}, tmp_path)
+    os.mkfifo(tmp_path / "pipe.py")
+    os.mkfifo(tmp_path / "pipe.yaml")
+    monkeypatch.chdir(tmp_path)
+    assert [f["code"] for f in check_json(["."])] == ["LL301"]

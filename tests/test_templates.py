@@ -219,3 +219,22 @@ def test_cdk_output_links_asset_folders(tmp_path, monkeypatch):
     findings = check_json(["cdk.out"])
     assert [(f["code"], f["filename"], f["location"]["row"]) for f in findings] == [
         ("LL207", "cdk.out/Stack.template.json", 10), ("LL603", "cdk.out/Stack.template.json", 12)]
+
+
+def test_numeric_logical_ids_are_text(tmp_path, monkeypatch):
+    materialize({"template.yaml": "Resources:\n  123:\n    Type: AWS::Lambda::Function\n"
+                                  "    Properties:\n      Timeout: 1000\n      Code: {ZipFile: x}\n"}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    assert [f["code"] for f in check_json(["."])] == ["LL601"]
+
+
+def test_checking_a_sam_build_folder_uses_its_template(tmp_path, monkeypatch):
+    build = {".aws-sam/build/template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources:\n"
+             + "".join(f"  {n}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: {n}\n"
+                       f"      Handler: app.handler\n      Runtime: python3.12\n" for n in "ABC")}
+    for name in "ABC":
+        build[f".aws-sam/build/{name}/app.py"] = "def handler(event, context): pass\n"
+    materialize(build, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    project = discover([".aws-sam/build/"], Settings())
+    assert sorted(fn.name for fn in project.functions) == ["A", "B", "C"]

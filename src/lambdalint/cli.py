@@ -121,7 +121,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     report = render(output_format, findings, infos, result.checked_files)
     if output_format == "text" and quiet:
         report = "".join(line + "\n" for line in report.splitlines()[: len(findings)])
-    if statistics and output_format == "text":
+    if statistics:
         report = render_statistics(findings) + summary(findings, result.checked_files) + "\n"
     if output_file:
         Path(output_file).parent.mkdir(parents=True, exist_ok=True)

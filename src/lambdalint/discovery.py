@@ -10,9 +10,10 @@ from __future__ import annotations
 import fnmatch
 import os
 from pathlib import Path
-from typing import Sequence, Tuple
+from typing import Optional, Sequence, Tuple
 
 from lambdalint.config import Settings
+from lambdalint.display import display_join, normalise
 from lambdalint.findings import FileAt, Report
 from lambdalint.loaders.cloudformation import (BundleCache, functions_from_template, load_template,
                                                looks_like_template)
@@ -55,6 +56,7 @@ class Discovery:
     # -- walking ---------------------------------------------------------------------------------
     def _add_path(self, raw: str) -> None:
         path = Path(raw)
+        raw = normalise(raw)
         if path.is_file():
             zips, templates, python_files = self._classify([(path, raw)], explicit=True)
             self._add_found(zips, templates)
@@ -74,8 +76,8 @@ class Discovery:
             for name in sorted(files):
                 rel = name if rel_folder == "." else os.path.join(rel_folder, name)
                 if not self._excluded(rel):
-                    candidates.append((Path(folder) / name, _display_join(display, rel)))
-        zips, templates, python_files = self._classify(candidates)
+                    candidates.append((Path(folder) / name, display_join(display, rel)))
+        zips, templates, python_files = self._classify(candidates, root=root)
         return zips, templates, bool(python_files)
 
     def _keep_dir(self, folder: str, name: str, rel_folder: str) -> bool:
@@ -93,10 +95,12 @@ class Discovery:
                 return True
         return False
 
-    def _classify(self, candidates, explicit: bool = False):
+    def _classify(self, candidates, explicit: bool = False, root: Optional[Path] = None):
         zips, templates, python_files = [], [], []
         for path, display in candidates:
             name = path.name
+            if not name.endswith((".zip", ".py") + TEMPLATE_SUFFIXES) or not path.is_file():
+                continue  # also skips FIFOs, sockets and devices, which would block a read
             if name.endswith(".zip"):
                 zips.append((path, display))
             elif name.endswith(".py"):
@@ -104,7 +108,8 @@ class Discovery:
             elif name.endswith(TEMPLATE_SUFFIXES) and self._sniff_template(path):
                 # `sam build` copies the template into .aws-sam/build; the source template already
                 # links each function to its build folder, so the copy is read only when named.
-                if explicit or ".aws-sam" not in path.parts[:-1]:
+                below_root = path.relative_to(root).parts[:-1] if root is not None else ()
+                if explicit or ".aws-sam" not in below_root:
                     templates.append((path, display))
         return zips, templates, python_files
 
@@ -184,13 +189,6 @@ class Discovery:
 
     def _unreadable(self, display: str, message: str, row: int = 1, column: int = 1) -> None:
         self.project.input_errors.append(Report(message, FileAt(display, row, column, key=message)))
-
-
-def _display_join(root: str, rel: str) -> str:
-    rel = rel.replace(os.sep, "/")
-    if root in ("", "."):
-        return rel
-    return root.rstrip("/") + "/" + rel
 
 
 def discover(paths: Sequence[str], settings: Settings) -> Project:

@@ -5,7 +5,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
-from lambdalint.analysis.handlers import module_candidates, split_handler
+from lambdalint.analysis.handlers import find_module_file, search_prefixes, split_handler
 from lambdalint.config import Settings
 from lambdalint.findings import Finding, Report
 from lambdalint.locations import resolve, template_resource
@@ -14,9 +14,17 @@ from lambdalint.model.project import Function, Project
 from lambdalint.registry import Registry
 from lambdalint.rules.base import BUNDLE, CONFIG, SOURCE, Rule
 from lambdalint.sources import SourceCache, SourceModule
-from lambdalint.suppress import Suppressions, per_file_ignored
+from lambdalint.suppress import Suppressions, excluded, per_file_ignored
 
 UNUSED_SUPPRESSION = "LL003"
+
+
+@dataclass(frozen=True)
+class HandlerTarget:
+    module_name: str
+    function: str
+    source: Optional[SourceModule]  # None when missing, or compiled (.pyc, extension module)
+    path: Optional[str]  # the module's file inside its bundle; None when not found
 
 
 class Context:
@@ -45,23 +53,28 @@ class Context:
                                   for rel in fn.code.own_python_files()]
         return self._modules[key]
 
-    def find_module(self, fn: Function, module_name: str) -> Optional[SourceModule]:
-        """The file the runtime would import for `module_name`: function code first, then layers."""
-        for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
+    def resolve_handler(self, fn: Function) -> Optional[HandlerTarget]:
+        """Where the configured handler's module is (None for a malformed handler string)."""
+        parts = split_handler(fn.handler.value) if fn.handler is not None else None
+        if parts is None:
+            return None
+        module_name, function = parts
+        roots = [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]
+        for bundle, is_layer in roots:
             if bundle is None:
                 continue
-            for candidate in module_candidates(module_name, fn.python_version):
-                entry = bundle.entry(candidate)
-                if entry is not None and not entry.is_dir:
-                    return self.sources.get(bundle, candidate, fn.python_version)
-        return None
+            for prefix in search_prefixes(is_layer, fn.python_version):
+                found = find_module_file(bundle, module_name, prefix)
+                if found is not None:
+                    source = self.sources.get(bundle, found.path, fn.python_version) if found.has_source else None
+                    return HandlerTarget(module_name, function, source, found.path)
+        return HandlerTarget(module_name, function, None, None)
 
     def handlers(self, fn: Function) -> List[Tuple[SourceModule, str]]:
         """(module, function name) of each handler: the configured one, or those found by signature."""
         if fn.handler is not None:
-            parts = split_handler(fn.handler.value)
-            module = self.find_module(fn, parts[0]) if parts else None
-            return [(module, parts[1])] if module is not None else []
+            target = self.resolve_handler(fn)
+            return [(target.source, target.function)] if target and target.source else []
         return [(module, name) for module in self.own_modules(fn) for name in module.lambda_handlers()]
 
 
@@ -194,7 +207,8 @@ def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: 
 
 
 def _filtered(finding: Finding, settings: Settings, registry: Registry) -> bool:
-    return per_file_ignored(finding, settings.per_file_ignores, registry.code_matches)
+    return (excluded(finding, settings.exclude)
+            or per_file_ignored(finding, settings.per_file_ignores, registry.code_matches))
 
 
 def _collect_suppressions(project: Project, ctx: Context, registry: Registry) -> Suppressions:

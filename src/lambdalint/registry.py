@@ -7,8 +7,11 @@ from lambdalint.rules.base import RuleClass
 
 
 class Registry:
-    def __init__(self, rules: Sequence[RuleClass]):
+    def __init__(self, rules: Sequence[RuleClass], catalogue: Optional[Dict[str, str]] = None):
         self.rules = tuple(sorted(rules, key=lambda r: r.code))
+        # Codes of the catalogue that are not implemented yet: valid in configuration, no effect.
+        self.planned = {code: name for code, name in (catalogue or {}).items()
+                        if not any(rule.code == code for rule in self.rules)}
         self._by_key: Dict[str, RuleClass] = {}
         for rule in self.rules:
             for key in (rule.code, rule.name):
@@ -26,11 +29,20 @@ class Registry:
     @staticmethod
     def matches(rule: RuleClass, selector: str) -> bool:
         selector = selector.strip()
-        return (selector.upper() == "ALL" or rule.code.startswith(selector.upper())
-                or rule.name == selector)
+        return bool(selector) and (selector.upper() == "ALL" or rule.code.startswith(selector.upper())
+                                   or rule.name == selector)
 
     def matches_any(self, selector: str) -> bool:
-        return any(self.matches(rule, selector) for rule in self.rules)
+        """A selector names an implemented rule, or a code or name of the catalogue."""
+        selector = selector.strip()
+        if not selector:
+            return False
+        return (any(self.matches(rule, selector) for rule in self.rules)
+                or any(code.startswith(selector.upper()) or name == selector
+                       for code, name in self.planned.items()))
+
+    def is_planned(self, code_or_name: str) -> bool:
+        return code_or_name.upper() in self.planned or code_or_name in self.planned.values()
 
     def code_matches(self, code: str, selector: str) -> bool:
         rule = self.get(code)
@@ -47,6 +59,7 @@ class Registry:
 
 
 def default_registry() -> Registry:
+    from lambdalint.data import table
     from lambdalint.rules import ALL_RULES
 
-    return Registry(ALL_RULES)
+    return Registry(ALL_RULES, table("catalogue")["codes"])

@@ -5,6 +5,7 @@ import re
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
+from lambdalint.display import display_join
 from lambdalint.model.bundle import Bundle, BundleError
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+)")
@@ -28,6 +29,7 @@ class SourceModule:
         self.relpath = relpath
         self.python_version = python_version
         self._text: Optional[str] = None
+        self._lines: Optional[List[str]] = None
         self._wrapper: Any = None
         self._positions: Any = None
         self.error: Optional[SourceError] = None
@@ -37,7 +39,7 @@ class SourceModule:
     def filename(self) -> str:
         if self.bundle.is_zip:
             return self.bundle.display
-        return _join_display(self.bundle.display, self.relpath)
+        return display_join(self.bundle.display, self.relpath)
 
     @property
     def member(self) -> Optional[str]:
@@ -51,10 +53,12 @@ class SourceModule:
 
     @property
     def lines(self) -> List[str]:
-        try:
-            return self.text.splitlines()
-        except SourceError:
-            return []
+        if self._lines is None:
+            try:
+                self._lines = self.text.splitlines()
+            except SourceError:
+                self._lines = []
+        return self._lines
 
     def _decode(self) -> str:
         try:
@@ -113,12 +117,6 @@ class SourceModule:
             if len(params) == 2 and all(p in names for p, names in zip(params, LAMBDA_SIGNATURE)):
                 handlers.append(name)
         return handlers
-
-
-def _join_display(folder: str, relpath: str) -> str:
-    if folder in ("", "."):
-        return relpath
-    return folder.rstrip("/") + "/" + relpath
 
 
 def _declared_encoding(raw: bytes) -> Optional[str]:

@@ -10,9 +10,10 @@ from typing import Callable, Dict, Iterable, List, Optional, Tuple
 from lambdalint.findings import FileAt, Finding, Report, TemplateAt
 
 _LINE_DIRECTIVE = re.compile(
-    r"#\s*(?:lambdalint:\s*ignore\[(?P<codes>[^\]]*)\]|noqa:\s*(?P<noqa>[A-Za-z0-9_, \-]+))"
-)
-_FILE_DIRECTIVE = re.compile(r"^\s*#\s*lambdalint:\s*ignore-file\[(?P<codes>[^\]]*)\]")
+    r"#\s*(?:lambdalint:\s*ignore\[(?P<codes>[^\]]*)\]|noqa(?::\s*(?P<noqa>[A-Za-z0-9_, \-]+))?)",
+    re.IGNORECASE)
+_FILE_DIRECTIVE = re.compile(r"^\s*#\s*lambdalint:\s*ignore-file\[(?P<codes>[^\]]*)\]", re.IGNORECASE)
+BLANKET = "*"  # a bare `# noqa`: every code on the line (never reported as unused)
 _NOQA_CODE = re.compile(r"^[A-Z]+[0-9]+$")
 
 
@@ -21,7 +22,7 @@ class Directive:
     """One code in one suppression; `used` once it hid a finding."""
 
     code: str  # canonical code (LL101)
-    report: Report  # where an LL003 about it is reported
+    report: Optional[Report]  # where an LL003 about it is reported
     used: bool = False
 
 
@@ -55,6 +56,9 @@ class Suppressions:
                 continue
             match = _LINE_DIRECTIVE.search(line)
             if match and (python or match.group("codes") is not None):
+                if match.group("codes") is None and match.group("noqa") is None:
+                    found.by_line.setdefault(number, []).append(Directive(BLANKET, None))
+                    continue
                 raw = match.group("codes") if match.group("codes") is not None else _noqa_codes(match.group("noqa"))
                 found.by_line.setdefault(number, []).extend(
                     self._directives(raw, filename, member, number, line))
@@ -91,7 +95,7 @@ class Suppressions:
         entry = self._files.get((finding.filename, finding.member))
         if entry is not None:
             for directive in entry.by_line.get(finding.start.row, []) + entry.whole_file:
-                if directive.code == finding.code:
+                if directive.code in (finding.code, BLANKET):
                     directive.used = hit = True
         for logical_id in resources:
             for directive in self._resources.get((finding.filename, logical_id), []):
@@ -103,15 +107,16 @@ class Suppressions:
         directives = [d for f in self._files.values() for ds in f.by_line.values() for d in ds]
         directives += [d for f in self._files.values() for d in f.whole_file]
         directives += [d for ds in self._resources.values() for d in ds]
-        return [d.report for d in directives if not d.used and selected(d.code)]
+        return [d.report for d in directives
+                if not d.used and d.code != BLANKET and selected(d.code)]
 
 
 def _noqa_codes(raw: str) -> str:
     """`# noqa: LL101, E501 reason` -> the leading code-like tokens; the rest is the reason."""
     codes = []
     for token in re.split(r"[,\s]+", raw.strip()):
-        if _NOQA_CODE.match(token):
-            codes.append(token)
+        if _NOQA_CODE.match(token.upper()):
+            codes.append(token.upper())
         elif token:
             break
     return ",".join(codes)
@@ -127,6 +132,11 @@ def per_file_ignored(finding: Finding, patterns: Dict[str, List[str]],
             if any(matches_code(finding.code, selector) for selector in codes):
                 return True
     return False
+
+
+def excluded(finding: Finding, patterns: List[str]) -> bool:
+    """Findings in files the configuration excludes (also code reached through a template)."""
+    return any(_glob_match(finding.filename.replace("\\", "/"), pattern) for pattern in patterns)
 
 
 def _glob_match(path: str, pattern: str) -> bool:

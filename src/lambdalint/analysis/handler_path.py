@@ -81,7 +81,8 @@ def qualified_namer(aliases: Dict[str, str], local_names: Dict[str, object]):
 
 def handler_path_scopes(module: cst.Module, handler: str) -> List[Scope]:
     functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
-    module_level = [s for s in module.body if not isinstance(s, cst.FunctionDef)]
+    module_level = [s for s in module.body
+                    if not isinstance(s, cst.FunctionDef) and not _is_main_guard(s)]
     scopes = [Scope("<module>", [_without_methods(s) for s in module_level], single_assignments(module.body))]
     for name in reached_functions(functions, handler):
         function = functions[name]
@@ -116,6 +117,16 @@ class _CalledNames(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value in self.candidates:
             self.called.append(node.func.value)
+
+
+def _is_main_guard(statement: cst.CSTNode) -> bool:
+    """`if __name__ == "__main__":` never runs on Lambda (the module is imported)."""
+    if not isinstance(statement, cst.If) or not isinstance(statement.test, cst.Comparison):
+        return False
+    test = statement.test
+    operands = [test.left] + [c.comparator for c in test.comparisons]
+    return (any(isinstance(o, cst.Name) and o.value == "__name__" for o in operands)
+            and any(isinstance(o, cst.SimpleString) and o.evaluated_value == "__main__" for o in operands))
 
 
 def _parameters(function: cst.FunctionDef) -> List[cst.Param]:

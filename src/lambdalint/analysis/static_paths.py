@@ -7,6 +7,7 @@ and an unknown path is never reported.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable, Dict, Optional
 
@@ -42,13 +43,14 @@ class PathValue:
 
 
 UNKNOWN = PathValue("", False)
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def classify(value: PathValue) -> str:
     """'tmp' (writable), 'outside' (read-only: absolute elsewhere, or relative), or 'unknown'."""
     prefix = value.prefix
-    if not prefix:
-        return "unknown"
+    if not prefix or _URL.match(prefix) or prefix.startswith("file:"):
+        return "unknown"  # s3://…, gs://… (pandas, awswrangler) and sqlite `file:` URIs
     if not prefix.startswith("/"):
         return "outside"  # relative: resolved against the read-only code folder
     root, slash, _ = prefix[1:].partition("/")
@@ -182,6 +184,9 @@ class _BindingCollector(cst.CSTVisitor):
 
     def visit_NamedExpr(self, node: cst.NamedExpr) -> None:
         self._bind_target(node.target, None)
+
+    def visit_CompFor(self, node: cst.CompFor) -> None:
+        self._bind_target(node.target, None)  # comprehension variables shadow constants
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         self._bind(node.name.value, None)

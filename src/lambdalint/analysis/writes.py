@@ -50,6 +50,13 @@ class WriteFinder(cst.CSTVisitor):
         self.qualified_name = qualified_name
         self.writes: List[Write] = []
 
+    # Nested functions and lambdas run only when called; the handler path does not follow them.
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
     def visit_Call(self, node: cst.Call) -> None:
         found = self._target(node)
         if found is not None:

@@ -1,17 +1,17 @@
 """SAM and CloudFormation templates (YAML or JSON) → functions linked to their code and layers."""
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional
 
 from lambdalint.data import event_sources
+from lambdalint.display import display_join
 from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders.marked_yaml import DocumentError, load_json, load_yaml
 from lambdalint.model.bundle import Bundle, open_bundle
-from lambdalint.model.project import Event, Function, FunctionConfig, Layer, Setting
-from lambdalint.model.template import Template, referenced_id, refers_to
+from lambdalint.model.project import Event, Function, FunctionConfig, Layer
+from lambdalint.model.template import Template, referenced_id
 
 SAM_FUNCTION = "AWS::Serverless::Function"
 CFN_FUNCTION = "AWS::Lambda::Function"
@@ -98,14 +98,10 @@ def _local_artifact(template: Template, location: Any, logical_id: str,
     """The folder or zip a template points to, preferring `.aws-sam/build/<LogicalId>/`."""
     built = template.folder / ".aws-sam" / "build" / logical_id
     if built.is_dir():
-        return bundles.get(built, _join(template.display_folder, ".aws-sam/build", logical_id))
+        return bundles.get(built, display_join(template.display_folder, ".aws-sam/build", logical_id))
     if not isinstance(location, str) or "://" in location or not location.strip():
         return None  # S3 locations, intrinsics: the code is not here
-    return bundles.get(template.folder / location, _join(template.display_folder, location))
-
-
-def _join(*parts: str) -> str:
-    return os.path.normpath(os.path.join(*[p for p in parts if p])) or "."
+    return bundles.get(template.folder / location, display_join(template.display_folder, location))
 
 
 def _function_code(template: Template, config: FunctionConfig, bundles: BundleCache) -> Optional[Bundle]:
@@ -145,23 +141,19 @@ def _events(template: Template, config: FunctionConfig) -> List[Event]:
                 event_type = event.get("Type") if isinstance(event, dict) else None
                 if isinstance(event_type, str):
                     kind = kinds["sam_events"].get(event_type, "unknown")
+                    properties = event.get("Properties")
+                    if event_type == "SNS" and isinstance(properties, dict) and properties.get("SqsSubscription"):
+                        kind = "poll"  # SAM puts an SQS queue between the topic and the function
                     events.append(Event(str(name), event_type, kind, config.properties_path + ("Events", name)))
     for perm_id, _ in template.resources_of_type("AWS::Lambda::Permission"):
         props = template.properties(perm_id)
-        if not _names_function(props.get("FunctionName"), config):
+        if not config.is_named_by(props.get("FunctionName")):
             continue
         service = _async_service(props.get("Principal"), kinds["async_principals"])
         kind = "async" if service else "unknown"
         events.append(Event(perm_id, service or str(props.get("Principal")), kind,
                             ("Resources", perm_id, "Properties", "Principal")))
     return events
-
-
-def _names_function(value: Any, config: FunctionConfig) -> bool:
-    if refers_to(value, config.logical_id):
-        return True
-    name = config.get("FunctionName")
-    return isinstance(value, str) and name is not None and value == name.value
 
 
 def _async_service(principal: Any, principals: Dict[str, str]) -> Optional[str]:
@@ -174,17 +166,4 @@ def _async_service(principal: Any, principals: Dict[str, str]) -> Optional[str]:
     for known, service in principals.items():
         if known.split(".", 1)[0] == first and principal.endswith((".amazonaws.com", ".amazon.com")):
             return service
-    return None
-
-
-def setting_int(setting: Optional[Setting]) -> Optional[int]:
-    """An integer setting, or None when absent or not statically known (`!Ref Param`)."""
-    if setting is None or isinstance(setting.value, bool):
-        return None
-    if isinstance(setting.value, int):
-        return setting.value
-    if isinstance(setting.value, float) and setting.value.is_integer():
-        return int(setting.value)
-    if isinstance(setting.value, str) and setting.value.strip().lstrip("-").isdigit():
-        return int(setting.value)
     return None

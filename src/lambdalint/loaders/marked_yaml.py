@@ -13,6 +13,7 @@ from typing import Any, Dict, List, Tuple
 import yaml
 
 from lambdalint.limits import MAX_TEMPLATE_DEPTH, MAX_TEMPLATE_NODES
+from lambdalint.model.marks import Mark
 
 Path_ = Tuple[Any, ...]
 
@@ -36,14 +37,6 @@ class DocumentError(Exception):
         super().__init__(message)
         self.line = line
         self.column = column
-
-
-@dataclass(frozen=True)
-class Mark:
-    line: int  # 1-based
-    column: int  # 1-based
-    end_line: int
-    end_column: int
 
 
 @dataclass
@@ -154,9 +147,8 @@ class _Builder:
                         for key, value in part.items():
                             result.setdefault(key, value)
                 continue
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
-            if not isinstance(key, (str, int, float, bool)) and key is not None:
-                key = str(key)
+            # Keys are text in CloudFormation (a logical id `123` is the string "123").
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else str(key_node.value)
             result[key] = self.build(value_node, path + (key,), depth + 1, key_node)
         return result
 

@@ -63,6 +63,7 @@ class Bundle:
         self.display = display  # the path as the user gave it (relative stays relative)
         self._entries: Optional[List[BundleEntry]] = None
         self._by_path: Optional[Dict[str, BundleEntry]] = None
+        self._own_python: Optional[List[str]] = None
 
     @property
     def is_zip(self) -> bool:
@@ -117,6 +118,11 @@ class Bundle:
 
     def own_python_files(self) -> List[str]:
         """The `.py` files of the function's own code: not a layer's, not an installed distribution's."""
+        if self._own_python is None:
+            self._own_python = self._find_own_python()
+        return self._own_python
+
+    def _find_own_python(self) -> List[str]:
         if self.is_layer:
             return []
         third_party = self.distribution_roots()
@@ -169,6 +175,8 @@ class FolderBundle(Bundle):
             else:
                 if child.name.endswith(".zip") or self._excluded(rel):
                     continue  # an archive inside a folder is an artifact of its own
+                if not (child.is_file(follow_symlinks=False) or child.is_symlink()):
+                    continue  # FIFOs, sockets, devices: reading one would block
                 out.append(self._stat_entry(rel, child))
 
     def _stat_entry(self, rel: str, dirent=None) -> BundleEntry:

@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, List, Optional, Tuple
 
 from lambdalint.model.bundle import Bundle
-from lambdalint.model.template import MISSING, Template, dig
+from lambdalint.model.template import MISSING, Template, dig, refers_to
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,19 @@ class Setting:
     @property
     def from_globals(self) -> bool:
         return bool(self.path) and self.path[0] == "Globals"
+
+    def as_int(self) -> Optional[int]:
+        """The value as an integer, or None when not statically known (`!Ref Param`)."""
+        value = self.value
+        if isinstance(value, bool):
+            return None
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float) and value.is_integer():
+            return int(value)
+        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+            return int(value)
+        return None
 
 
 @dataclass(frozen=True)
@@ -62,6 +75,13 @@ class FunctionConfig:
             if globals_ is not MISSING:
                 return Setting(globals_, ("Globals", "Function") + keys)
         return None
+
+    def is_named_by(self, value: Any) -> bool:
+        """True when a `FunctionName` value (Ref, GetAtt, Sub or the literal name) is this function."""
+        if refers_to(value, self.logical_id):
+            return True
+        name = self.get("FunctionName")
+        return isinstance(value, str) and name is not None and value == name.value
 
     def get_list(self, *keys: Any) -> List[Setting]:
         """A list setting as SAM merges it: Globals entries first, then the function's own."""
@@ -111,7 +131,6 @@ class Project:
     bundles: List[Bundle] = field(default_factory=list)  # every artifact seen, once each
     templates: List[Template] = field(default_factory=list)
     input_errors: List[Any] = field(default_factory=list)  # findings.Report of LL002
-    standalone_python: Dict[str, Any] = field(default_factory=dict)
 
     def attached_bundles(self) -> set:
         attached = set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
-from lambdalint.loaders.marked_yaml import Mark
+from lambdalint.model.marks import Mark
 
 MISSING = object()
 
@@ -48,17 +48,6 @@ class Template:
             path = path[:-1]
         return self.marks.get(path, Mark(1, 1, 1, 1))
 
-    def get(self, path: tuple, default: Any = None) -> Any:
-        node: Any = self.data
-        for key in path:
-            if isinstance(node, dict) and key in node:
-                node = node[key]
-            elif isinstance(node, list) and isinstance(key, int) and 0 <= key < len(node):
-                node = node[key]
-            else:
-                return default
-        return node
-
 
 def dig(node: Any, keys: tuple) -> Any:
     for key in keys:
@@ -66,6 +55,27 @@ def dig(node: Any, keys: tuple) -> Any:
             return MISSING
         node = node[key]
     return node
+
+
+def is_intrinsic(value: Any) -> bool:
+    """A value only known at deploy time (`Fn::If`, `Ref`, `Fn::Sub`...)."""
+    return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _INTRINSICS
+
+
+_INTRINSICS = frozenset({"Ref", "Condition"}) | {f"Fn::{n}" for n in (
+    "If", "Sub", "GetAtt", "Join", "Select", "Split", "FindInMap", "ImportValue", "Base64", "Cidr",
+    "GetAZs", "Transform", "ToJsonString", "Length")}
+
+
+def may_be_set(value: Any, keys: tuple) -> bool:
+    """True when `keys` lead to a value, or to an intrinsic that may produce one (`!If`)."""
+    for key in keys:
+        if is_intrinsic(value):
+            return True
+        if not isinstance(value, dict) or key not in value:
+            return False
+        value = value[key]
+    return value is not None
 
 
 def refers_to(value: Any, logical_id: str) -> bool:

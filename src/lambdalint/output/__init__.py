@@ -37,5 +37,3 @@ def render(fmt: str, findings: List[Finding], rules: Dict[str, RuleInfo], checke
 
     return render_text(findings, checked_files)
 
-
-FORMATS = ("text", "json", "sarif", "github")

@@ -25,8 +25,11 @@ def repo_relative_uri(filename: str) -> str:
     return Path(os.path.normpath(path)).as_posix()
 
 
-def fingerprint(finding: Finding) -> str:
-    key = "\0".join([finding.code, repo_relative_uri(finding.filename), finding.member or "", finding.key])
+def fingerprint(finding: Finding, occurrence: int = 0) -> str:
+    """Stable across line shifts: code, file, member, logical location (the line's text or the
+    template path), and which occurrence of that it is."""
+    key = "\0".join([finding.code, repo_relative_uri(finding.filename), finding.member or "",
+                      finding.key, str(occurrence)])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
@@ -34,7 +37,10 @@ def render_sarif(findings: List[Finding], rules: Dict[str, object]) -> str:
     codes = sorted(rules)
     index = {code: i for i, code in enumerate(codes)}
     results = []
+    occurrences: Dict[tuple, int] = {}
     for f in findings:
+        identity = (f.code, f.filename, f.member, f.key)
+        occurrence = occurrences[identity] = occurrences.get(identity, -1) + 1
         message = f"{f.member}: {f.message}" if f.member else f.message
         result = {
             "ruleId": f.code,
@@ -45,7 +51,7 @@ def render_sarif(findings: List[Finding], rules: Dict[str, object]) -> str:
                 "region": {"startLine": f.start.row, "startColumn": f.start.column,
                            "endLine": f.end.row, "endColumn": f.end.column},
             }}],
-            "partialFingerprints": {"lambdalint/v1": fingerprint(f)},
+            "partialFingerprints": {"lambdalint/v1": fingerprint(f, occurrence)},
         }
         if f.code in index:
             result["ruleIndex"] = index[f.code]

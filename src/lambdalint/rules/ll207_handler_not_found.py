@@ -1,4 +1,3 @@
-from lambdalint.analysis.handlers import split_handler
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import BUNDLE, CONFIG, Example, Rule
 from lambdalint.rules.examples import function_with, template
@@ -30,6 +29,8 @@ class HandlerNotFoundRule(Rule):
         _case("app.handler", "an import binds the name", {"app.py": "from impl import handler\n"}),
         _case("pkg.mod.handler", "a namespace package", {"pkg/mod.py": "def handler(e, c): pass\n"}),
         _case("app.handler", "a star import may bind it", {"app.py": "from impl import *\n"}),
+        _case("app.handler", "a sourceless compiled module", {"app.pyc": b"\x00" * 16}),
+        _case("app.handler", "an extension module", {"app.cpython-312-x86_64-linux-gnu.so": b"\x7fELF"}),
     )
 
     def check_function(self, fn, ctx):
@@ -38,24 +39,23 @@ class HandlerNotFoundRule(Rule):
         handler = fn.handler.value
         at = TemplateAt(fn.config.template, fn.handler.path)
         resources = (fn.config.logical_id,)
-        parts = split_handler(handler)
-        if parts is None:
+        target = ctx.resolve_handler(fn)
+        if target is None:
             yield Report(f"handler '{handler}' is malformed: expected 'module.function' "
                          "(e.g. 'app.handler' or 'src/app.handler')", at, resources=resources)
             return
-        module_name, function = parts
-        module = ctx.find_module(fn, module_name)
-        if module is None:
+        if target.path is None:
             if any(layer.bundle is None for layer in fn.layers):
                 return  # the module may come from a layer we cannot see
-            yield Report(f"handler '{handler}': module '{module_name}' is not in {fn.code.display} "
-                         f"(looked for {module_name.replace('.', '/')}.py and "
-                         f"{module_name.replace('.', '/')}/__init__.py)", at, resources=resources)
+            base = target.module_name.replace(".", "/")
+            yield Report(f"handler '{handler}': module '{target.module_name}' is not in "
+                         f"{fn.code.display} (looked for {base}.py and {base}/__init__.py)",
+                         at, resources=resources)
             return
-        if module.module is None:
-            return  # does not parse or cannot be read: LL001/LL002 say so
+        if target.source is None or target.source.module is None:
+            return  # compiled (no source to read), or does not parse: LL001/LL002 say so
         from lambdalint.analysis.bindings import binds_name
 
-        if binds_name(module.module, function) is False:
-            yield Report(f"handler '{handler}': {module.relpath} defines no top-level name '{function}'",
-                         at, resources=resources)
+        if binds_name(target.source.module, target.function) is False:
+            yield Report(f"handler '{handler}': {target.source.relpath} defines no top-level name "
+                         f"'{target.function}'", at, resources=resources)

@@ -56,6 +56,16 @@ class WriteOutsideTmpRule(Rule):
                "download_file into /tmp"),
         python("def unused():\n    open('x.txt', 'w')\n\ndef handler(event, context):\n    return 1\n",
                "a function the handler never calls"),
+        python("def handler(event, context):\n    return 1\n\nif __name__ == '__main__':\n"
+               "    open('output.json', 'w')\n", "a __main__ block never runs on Lambda"),
+        python("try:\n    import ujson\nexcept ImportError:\n    def dump(o):\n        open('debug.json', 'w')\n\n"
+               "def handler(event, context):\n    return 1\n", "a function defined under try/except"),
+        python("path = 'data.txt'\n\ndef handler(event, context):\n    def write(path):\n"
+               "        open(path, 'w')\n    write('/tmp/x')\n", "a nested function's parameter"),
+        python("REPORT = 'report.csv'\n\ndef handler(event, context):\n"
+               "    [open(REPORT, 'w') for REPORT in ['/tmp/a']]\n", "a comprehension variable"),
+        _write("import pandas as pd; pd.DataFrame().to_csv('s3://bucket/key.csv')", "an S3 URL"),
+        _write("import sqlite3; sqlite3.connect('file::memory:?cache=shared', uri=True)", "a SQLite URI"),
     )
 
     def check_function(self, fn, ctx):

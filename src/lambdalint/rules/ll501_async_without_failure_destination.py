@@ -1,5 +1,5 @@
 from lambdalint.findings import Report, Severity, TemplateAt
-from lambdalint.model.template import MISSING, dig, refers_to
+from lambdalint.model.template import may_be_set
 from lambdalint.rules.base import CONFIG, Rule
 from lambdalint.rules.examples import function_with, template
 
@@ -60,6 +60,10 @@ class AsyncWithoutFailureDestinationRule(Rule):
         template(function_with("Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /\n      Method: get"),
                  "synchronous triggers: the caller sees the error"),
         template(function_with(), "no trigger at all"),
+        template(function_with("Events:\n  Topic:\n    Type: SNS\n    Properties:\n      Topic: arn:aws:sns:us-east-1:123456789012:t\n"
+                               "      SqsSubscription: true"), "SNS through an SQS queue is poll-based"),
+        template(function_with(S3_EVENT + "\nDeadLetterQueue: !If [IsProd, {Type: SQS, TargetArn: arn:aws:sqs:us-east-1:1:q}, !Ref AWS::NoValue]"),
+                 "a dead-letter queue under Fn::If may be set"),
     )
 
     def check_function(self, fn, ctx):
@@ -75,20 +79,20 @@ class AsyncWithoutFailureDestinationRule(Rule):
 
 
 def _has_dead_letter(config) -> bool:
-    for keys in (("DeadLetterQueue", "TargetArn"), ("DeadLetterConfig", "TargetArn")):
-        if config.get(*keys) is not None:
+    for key in ("DeadLetterQueue", "DeadLetterConfig"):
+        setting = config.get(key)
+        if setting is not None and may_be_set(setting.value, ("TargetArn",)):
             return True
     return False
 
 
 def _has_on_failure(config) -> bool:
-    if config.get("EventInvokeConfig", "DestinationConfig", "OnFailure") is not None:
+    setting = config.get("EventInvokeConfig")
+    if setting is not None and may_be_set(setting.value, ("DestinationConfig", "OnFailure")):
         return True
     for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
         props = config.template.properties(logical_id)
-        function = props.get("FunctionName")
-        name = config.get("FunctionName")
-        if refers_to(function, config.logical_id) or (name is not None and function == name.value):
-            if dig(props, ("DestinationConfig", "OnFailure", "Destination")) is not MISSING:
-                return True
+        if config.is_named_by(props.get("FunctionName")) and may_be_set(
+                props, ("DestinationConfig", "OnFailure", "Destination")):
+            return True
     return False

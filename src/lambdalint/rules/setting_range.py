@@ -2,13 +2,12 @@
 from typing import Iterator, Tuple
 
 from lambdalint.findings import Report, TemplateAt
-from lambdalint.loaders.cloudformation import setting_int
 
 def out_of_range(fn, keys: Tuple[str, ...], minimum: int, maximum: int, label: str,
                  unit: str) -> Iterator[Report]:
     """A report at the line that sets the value (the function's own, or Globals) when outside."""
     setting = fn.config.get(*keys)
-    value = setting_int(setting)
+    value = setting.as_int() if setting is not None else None
     if value is None or minimum <= value <= maximum:
         return
     origin = " (set in Globals)" if setting.from_globals else ""
