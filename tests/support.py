@@ -48,12 +48,12 @@ def write_zip(target: Path, members: Mapping[str, Any]) -> None:
         for name, value in members.items():
             member = value if isinstance(value, Member) else Member(value)
             if member.is_dir:
-                info = zipfile.ZipInfo(name.rstrip("/") + "/")
+                info = zipfile.ZipInfo(name.rstrip("/") + "/", member.date_time)
                 info.external_attr = (stat.S_IFDIR | member.mode) << 16 | 0x10
                 info.create_system = 3
                 archive.writestr(info, b"")
                 continue
-            info = zipfile.ZipInfo(name)
+            info = zipfile.ZipInfo(name, member.date_time)
             info.external_attr = (stat.S_IFREG | member.mode) << 16
             info.create_system = 3
             if member.size:

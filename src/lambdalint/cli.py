@@ -70,20 +70,16 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
           exit_zero, statistics, fix, diff, runtime, architecture, baseline, write_baseline, quiet,
           no_progress, verbose) -> None:
     """Lint functions, bundles and templates under PATHS (default: the current folder)."""
-    from lambdalint.config import ConfigError, apply_cli, find_config, load_settings
+    from lambdalint.config import ConfigError
     from lambdalint.discovery import discover
     from lambdalint.engine import lint, make_rules
     from lambdalint.output import render
     from lambdalint.output.text import render_statistics, summary
-    from lambdalint.registry import default_registry
 
     paths = list(paths) or ["."]
-    registry = default_registry()
+    registry, settings = _settings(paths, config_path, isolated, runtime, architecture,
+                                   _split(select), _split(extend_select), _split(ignore))
     try:
-        config_file = None if isolated else (Path(config_path) if config_path else find_config(Path(paths[0])))
-        settings = load_settings(config_file, registry)
-        apply_cli(settings, _split(select), _split(extend_select), _split(ignore), runtime,
-                  architecture, registry)
         rules = make_rules(registry.select(settings.select, settings.extend_select, settings.ignore), settings)
         def run():
             project = discover(paths, settings)
@@ -186,6 +182,41 @@ class _ProgressBar:
 
     def __exit__(self, *exc_info):
         return self._bar.__exit__(*exc_info)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--output-format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--runtime", help="Runtime when configuration does not say (default python3.12).")
+@click.option("--architecture", help="Architecture when configuration does not say.")
+def coldstart(paths, output_format, config_path, isolated, runtime, architecture) -> None:
+    """Estimated init cost of each handler's imports (reference machine, valid .pyc)."""
+    from lambdalint import coldstart_report
+    from lambdalint.discovery import discover
+
+    paths = list(paths) or ["."]
+    registry, settings = _settings(paths, config_path, isolated, runtime, architecture)
+    functions = coldstart_report.collect(discover(paths, settings), settings, registry)
+    render = coldstart_report.render_json if output_format == "json" else coldstart_report.render_text
+    click.echo(render(functions), nl=False)
+
+
+def _settings(paths, config_path, isolated, runtime, architecture, select=(), extend_select=(), ignore=()):
+    """Registry and settings from the configuration file and the command line (exit 2 if invalid)."""
+    from lambdalint.config import ConfigError, apply_cli, find_config, load_settings
+    from lambdalint.registry import default_registry
+
+    registry = default_registry()
+    try:
+        config_file = None if isolated else (Path(config_path) if config_path else find_config(Path(paths[0])))
+        settings = load_settings(config_file, registry)
+        apply_cli(settings, select, extend_select, ignore, runtime, architecture, registry)
+    except ConfigError as exc:
+        click.echo(f"lambdalint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+    return registry, settings
 
 
 @main.command("rule")

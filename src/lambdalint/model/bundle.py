@@ -6,6 +6,7 @@ an entry whose declared size lies cannot exhaust memory.
 """
 from __future__ import annotations
 
+import calendar
 import os
 import stat
 import zipfile
@@ -51,6 +52,7 @@ class BundleEntry:
     is_symlink: bool = False
     is_dir: bool = False
     encrypted: bool = False
+    mtime: int = 0  # seconds since the epoch: a zip's DOS date read as UTC (as Lambda extracts it)
 
 
 class Bundle:
@@ -93,9 +95,14 @@ class Bundle:
         files = self.files()
         return bool(files) and all(e.path.startswith("python/") for e in files)
 
+    BUILD_FOLDERS = (".aws-sam", "cdk.out", ".serverless")
+
     @property
     def is_built(self) -> bool:
-        """A built artifact (zip, build folder, or a folder carrying installed distributions)."""
+        """A built artifact: a zip, a build tool's output folder, or a folder carrying installed
+        distributions.  A plain source folder (SAM `CodeUri: src/` before `sam build`) is not."""
+        if self.is_zip or any(part in self.BUILD_FOLDERS for part in self.path.resolve().parts):
+            return True
         return any(e.path.endswith(".dist-info") or ".dist-info/" in e.path for e in self.entries)
 
     def read(self, path: str, limit: int = MAX_READ_BYTES) -> bytes:
@@ -184,7 +191,8 @@ class FolderBundle(Bundle):
         is_link = stat.S_ISLNK(st.st_mode)
         is_dir = stat.S_ISDIR(st.st_mode)
         size = 0 if is_dir else st.st_size
-        return BundleEntry(rel, size, size, None, stat.S_IMODE(st.st_mode), is_link, is_dir)
+        return BundleEntry(rel, size, size, None, stat.S_IMODE(st.st_mode), is_link, is_dir,
+                           mtime=int(st.st_mtime))
 
     def read(self, path: str, limit: int = MAX_READ_BYTES) -> bytes:
         with open(self.path / path, "rb") as handle:
@@ -256,7 +264,15 @@ def _entry_from_zipinfo(info: zipfile.ZipInfo) -> BundleEntry:
         is_symlink=bool(unix_mode) and stat.S_ISLNK(unix_mode),
         is_dir=is_dir or (bool(unix_mode) and stat.S_ISDIR(unix_mode)),
         encrypted=bool(info.flag_bits & 0x1),
+        mtime=_dos_time(info.date_time),
     )
+
+
+def _dos_time(date_time) -> int:
+    try:
+        return calendar.timegm(tuple(date_time) + (0, 0, 0))
+    except (ValueError, OverflowError, TypeError):
+        return 0
 
 
 def _check_declared_sizes(info: zipfile.ZipInfo, entry: BundleEntry, archive_size: int) -> None:

@@ -5,6 +5,8 @@ from lambdalint.rules.ll003_unused_suppression import UnusedSuppressionRule
 from lambdalint.rules.ll101_heavy_import_not_needed_at_init import HeavyImportNotNeededAtInitRule
 from lambdalint.rules.ll102_heavy_import_unused import HeavyImportUnusedRule
 from lambdalint.rules.ll103_init_budget_exceeded import InitBudgetExceededRule
+from lambdalint.rules.ll104_client_created_per_invocation import ClientCreatedPerInvocationRule
+from lambdalint.rules.ll106_bytecode_missing_or_stale import BytecodeMissingOrStaleRule
 from lambdalint.rules.ll201_zipped_size_limit import ZippedSizeLimitRule
 from lambdalint.rules.ll202_unzipped_size_limit import UnzippedSizeLimitRule
 from lambdalint.rules.ll203_too_many_layers import TooManyLayersRule
@@ -23,6 +25,8 @@ ALL_RULES = (
     HeavyImportNotNeededAtInitRule,
     HeavyImportUnusedRule,
     InitBudgetExceededRule,
+    ClientCreatedPerInvocationRule,
+    BytecodeMissingOrStaleRule,
     ZippedSizeLimitRule,
     UnzippedSizeLimitRule,
     TooManyLayersRule,

@@ -48,6 +48,7 @@ class Member:
     mode: int = 0o644
     size: int = 0  # > 0: content is this many incompressible bytes
     is_dir: bool = False
+    date_time: Tuple[int, int, int, int, int, int] = (2024, 5, 1, 12, 0, 0)  # in a zip
 
 
 @dataclass(frozen=True)
