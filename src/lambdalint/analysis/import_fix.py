@@ -19,16 +19,28 @@ def move_import(source, statement, functions: Dict[str, cst.FunctionDef]) -> Opt
     if statement.line is None or not functions:
         return None
     code = source.module.code_for_node(statement.node).strip()
+    comments = _attached_comments(statement.line)
     row, _, end_row, _ = source.position(statement.line)
-    edits = [edit("", row, 1, end_row + 1, 1)]
+    edits = [edit("", row - len(comments), 1, end_row + 1, 1)]
     for function in functions.values():
         insertion = _insertion_point(source, function)
         if insertion is None:
             return None
         at_row, indent = insertion
-        edits.append(edit(f"{' ' * indent}{code}\n", at_row, 1, at_row, 1))
+        moved = "".join(f"{' ' * indent}{line}\n" for line in comments + [code])
+        edits.append(edit(moved, at_row, 1, at_row, 1))
     names = ", ".join(f"{name}()" for name in sorted(functions))
     return {"applicability": "safe", "message": f"Move `{code}` into {names}", "edits": edits}
+
+
+def _attached_comments(line: cst.SimpleStatementLine) -> List[str]:
+    """Comment lines directly above the import (no blank line between): they travel with it."""
+    attached: List[str] = []
+    for leading in reversed(line.leading_lines):
+        if leading.comment is None:
+            break
+        attached.insert(0, leading.comment.value)
+    return attached
 
 
 def _insertion_point(source, function: cst.FunctionDef):

@@ -1,0 +1,157 @@
+"""Cold start: the import graph, the cost estimate, `coldstart`, the LL101 fix, LL106 for real."""
+import ast
+import json
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from lambdalint.analysis.imports import ImportGraph, Root, closure_features, function_roots
+from lambdalint.model.bundle import FolderBundle
+from support import check_json, materialize, run_cli
+
+ROOT = Path(__file__).resolve().parents[1]
+FIX = ROOT / "fixtures" / "ll101-fix"
+
+
+def test_ll101_fix_exact_before_and_after(tmp_path, monkeypatch):
+    shutil.copy(FIX / "app.py", tmp_path / "app.py")
+    monkeypatch.chdir(tmp_path)
+    diff = run_cli(["check", ".", "--isolated", "--diff"])
+    assert diff.exit_code == 1 and "+    import pandas as pd" in diff.stdout
+    assert (tmp_path / "app.py").read_text() == (FIX / "app.py").read_text()  # --diff writes nothing
+    fixed = run_cli(["check", ".", "--isolated", "--fix"])
+    assert fixed.exit_code == 0, fixed.output
+    after = (tmp_path / "app.py").read_text()
+    assert after == (FIX / "expected_fixed.py").read_text()
+    ast.parse(after)
+    assert check_json(["."]) == []
+
+
+def test_ll101_message_gives_milliseconds_and_where(tmp_path, monkeypatch):
+    shutil.copy(FIX / "app.py", tmp_path / "app.py")
+    monkeypatch.chdir(tmp_path)
+    (finding,) = check_json(["."])
+    assert finding["code"] == "LL101" and finding["location"]["row"] == 6
+    assert "pandas costs an estimated 310 ms" in finding["message"]
+    assert "export_csv(), export_summary()" in finding["message"]
+    assert finding["fix"]["applicability"] == "safe"
+
+
+def package(name, modules, extra_imports=""):
+    """A fake installed package: `modules` submodules chained by module-level imports."""
+    files = {f"{name}/__init__.py": f"from . import m0\n{extra_imports}"}
+    for i in range(modules):
+        nxt = f"from . import m{i + 1}\n" if i + 1 < modules else ""
+        files[f"{name}/m{i}.py"] = nxt + "X = 1\n" * 20
+    return files
+
+
+def test_import_graph_follows_module_level_imports_only(tmp_path):
+    materialize({
+        "app.py": (
+            "import json\nfrom typing import TYPE_CHECKING\n"
+            "try:\n    import fast\nexcept ImportError:\n    fast = None\n"
+            "if TYPE_CHECKING:\n    import typed_only\n"
+            "class K:\n    import in_class\n"
+            "with open(__file__):\n    import in_with\n"
+            "def f():\n    import in_function\n"
+            "from pkg import sub\nfrom .rel import thing\n"),
+        "fast.py": "", "typed_only.py": "", "in_class.py": "", "in_with.py": "", "in_function.py": "",
+        "pkg/__init__.py": "", "pkg/sub.py": "import boto3\n", "rel.py": "",
+        "unreachable.py": "import json\n",
+    }, tmp_path)
+    graph = ImportGraph([Root(FolderBundle(tmp_path, "b"), "", "bundle")], "3.12")
+    names = {m.name: m.origin for m in graph.closure(["app"])}
+    assert {"fast", "in_class", "in_with", "pkg", "pkg.sub", "json", "boto3"} <= set(names)
+    assert "typed_only" not in names and "in_function" not in names
+    assert names["json"] == "stdlib" and names["boto3"] == "runtime"
+    assert graph.parsed_files == 7  # app, fast, in_class, in_with, pkg, pkg.sub, rel: each once
+    assert "unreachable" not in graph.modules
+
+
+def test_layers_follow_the_function_code_in_order(tmp_path):
+    materialize({"code/app.py": "import shared\n", "code/shared.py": "A = 1\n",
+                 "layer/python/shared.py": "B = 1\n", "layer/python/other.py": "",
+                 "layer2/python/lib/python3.12/site-packages/other.py": ""}, tmp_path)
+    code, layer, layer2 = (FolderBundle(tmp_path / n, n) for n in ("code", "layer", "layer2"))
+    graph = ImportGraph(function_roots(code, [layer, layer2], "3.12"), "3.12")
+    assert graph.find("shared").origin == "bundle"  # the function's copy wins
+    other = graph.find("other")
+    assert other.origin == "layer" and other.bundle is layer
+
+
+def test_closure_features_count_modules_bytes_and_native(tmp_path):
+    files = package("heavy", 30)
+    files["heavy/_speedups.cpython-312-x86_64-linux-gnu.so"] = b"\x7fELF" + b"\0" * 1000
+    files["heavy/__init__.py"] += "from . import _speedups\n"
+    materialize(files, tmp_path)
+    features = closure_features([tmp_path], "heavy", "3.12")
+    assert features["modules"] == 31 and features["native_modules"] == 1
+    assert features["native_bytes"] == 1004 and features["source_bytes"] > 30 * 100
+
+
+def test_coldstart_json_shape(tmp_path, monkeypatch):
+    materialize({**package("heavy", 200), "app.py": (
+        "import json\nimport heavy\n\n"
+        "def report(rows):\n    return heavy.X\n\n"
+        "def handler(event, context):\n    if event:\n        return report(event)\n    return json.dumps({})\n")},
+        tmp_path)
+    monkeypatch.chdir(tmp_path)
+    result = run_cli(["coldstart", ".", "--isolated", "--output-format", "json"])
+    (function,) = json.loads(result.stdout)["functions"]
+    assert function["handler"] == "app.handler" and function["runtime"] == "python3.12"
+    imports = {i["module"]: i for i in function["imports"]}
+    heavy = imports["heavy"]
+    assert set(heavy) >= {"module", "filename", "line", "estimated_ms", "modules", "bytes",
+                          "native_bytes", "source"}
+    assert heavy["modules"] == 201 and heavy["source"] == "bundle" and heavy["line"] == 2
+    assert heavy["ll101_would_move"] is True and imports["json"]["source"] == "stdlib"
+    assert function["estimated_init_ms"] >= heavy["estimated_ms"]
+    text = run_cli(["coldstart", ".", "--isolated"]).stdout
+    assert "heavy" in text and "LL101 would move it" in text
+
+
+def _build_folder(tmp_path, invalidation_mode=None):
+    build = tmp_path / ".aws-sam" / "build" / "Fn"
+    materialize({"app.py": "import helpers\n\ndef handler(event, context):\n    return helpers.X\n",
+                 "helpers.py": "X = 1\n"}, build)
+    if invalidation_mode:
+        subprocess.run([sys.executable, "-m", "compileall", "-q", "--invalidation-mode",
+                        invalidation_mode, str(build)], check=True)
+    return build
+
+
+def _zip(folder: Path, target: Path, date_time=None) -> Path:
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                name = path.relative_to(folder).as_posix()
+                info = zipfile.ZipInfo.from_file(path, name)
+                if date_time:
+                    info.date_time = date_time
+                info.external_attr = 0o644 << 16
+                archive.writestr(info, path.read_bytes(), zipfile.ZIP_DEFLATED)
+    return target
+
+
+RUNTIME = f"python{sys.version_info[0]}.{sys.version_info[1]}"  # the .pyc lambdalint's Python makes
+
+
+def test_ll106_on_real_compileall_output(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    plain = _zip(_build_folder(tmp_path / "a"), tmp_path / "plain.zip")
+    unchecked = _zip(_build_folder(tmp_path / "b", "unchecked-hash"), tmp_path / "unchecked.zip")
+    sam_dates = _zip(_build_folder(tmp_path / "c", "timestamp"), tmp_path / "sam.zip", (1980, 1, 1, 0, 0, 0))
+
+    def ll106(path):
+        return [f for f in check_json([path.name], "--select", "LL106", "--runtime", RUNTIME)]
+
+    (missing,) = ll106(plain)
+    assert "2 module(s)" in missing["message"] and "2 without .pyc" in missing["message"]
+    assert ll106(unchecked) == []
+    (stale,) = ll106(sam_dates)
+    assert "2 with stale timestamp .pyc" in stale["message"]
