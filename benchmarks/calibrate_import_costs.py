@@ -389,12 +389,25 @@ def vector(features: dict) -> List[float]:
 
 
 # -- fitting and statistics --------------------------------------------------------------------
+# A module costs at least this much to find, load and execute (ms); without the floor the fit
+# trades the module count for source bytes, which are nearly collinear with it.
+PER_MODULE_FLOOR = 0.1
+
+
+def fit_model(rows: List[List[float]], y: List[float]) -> List[float]:
+    """The model the table uses: errors weighted by 1/measured (so small and large imports both
+    count), per_module at least PER_MODULE_FLOOR, every coefficient non-negative."""
+    return nnls(rows, y, [1.0 / v for v in y], lower=[PER_MODULE_FLOOR, 0.0, 0.0, 0.0])
+
+
 def nnls(rows: List[List[float]], y: List[float], weights: Optional[List[float]] = None,
-         iterations: int = 20_000) -> List[float]:
-    """min sum w_i (y_i - x_i.c)^2 subject to c >= 0, by cyclic coordinate descent."""
+         iterations: int = 20_000, lower: Optional[List[float]] = None) -> List[float]:
+    """min sum w_i (y_i - x_i.c)^2 subject to c >= lower (default 0), by coordinate descent."""
     n = len(rows[0])
     w = weights or [1.0] * len(rows)
-    coef = [0.0] * n
+    bounds = lower or [0.0] * n
+    coef = list(bounds)
+    residual = [v - predict(coef, r) for v, r in zip(y, rows)]
     residual = list(y)
     norms = [sum(wi * r[j] ** 2 for wi, r in zip(w, rows)) for j in range(n)]
     for _ in range(iterations):
@@ -403,7 +416,7 @@ def nnls(rows: List[List[float]], y: List[float], weights: Optional[List[float]]
             if norms[j] == 0:
                 continue
             gradient = sum(wi * r[j] * res for wi, r, res in zip(w, rows, residual))
-            new = max(0.0, coef[j] + gradient / norms[j])
+            new = max(bounds[j], coef[j] + gradient / norms[j])
             delta = new - coef[j]
             if delta:
                 coef[j] = new
@@ -471,7 +484,7 @@ def evaluate(label: str, results: List[dict], key: str, say) -> dict:
     ordered = sorted(results, key=lambda r: r["import"])
     fit = [r for i, r in enumerate(ordered) if i % 2 == 0]
     held = [r for i, r in enumerate(ordered) if i % 2 == 1]
-    coef = nnls([vector(r[key]) for r in fit], [r["median_ms"] for r in fit])
+    coef = fit_model([vector(r[key]) for r in fit], [r["median_ms"] for r in fit])
     rel_coef = nnls([vector(r[key]) for r in fit], [r["median_ms"] for r in fit],
                     [1.0 / r["median_ms"] ** 2 for r in fit])
     say(f"\n== {label}: fitted on {len(fit)} packages, evaluated on {len(held)} held-out ==")
@@ -497,14 +510,14 @@ def evaluate(label: str, results: List[dict], key: str, say) -> dict:
         f"{within:.0%} ({sum(1 for _, _, q in rows if q <= 2)}/{len(rows)})")
     say(f"(relative-error weighted NNLS instead: within 2x {rel_within:.0%}; coefficients "
         + ", ".join(f"{c:.4g}" for c in rel_coef) + ")")
-    swapped = nnls([vector(r[key]) for r in held], [r["median_ms"] for r in held])
+    swapped = fit_model([vector(r[key]) for r in held], [r["median_ms"] for r in held])
     swapped_est = [predict(swapped, vector(r[key])) for r in fit]
     swapped_rho = spearman(swapped_est, [r["median_ms"] for r in fit])
     swapped_within = sum(1 for e, r in zip(swapped_est, fit) if ratio(e, r["median_ms"]) <= 2) / len(fit)
     say(f"halves swapped (fit on the held-out half, evaluate on the fitting half): rho = "
         f"{swapped_rho:.3f}; within 2x: {swapped_within:.0%}; coefficients "
         + ", ".join(f"{c:.4g}" for c in swapped))
-    everything = nnls([vector(r[key]) for r in ordered], [r["median_ms"] for r in ordered])
+    everything = fit_model([vector(r[key]) for r in ordered], [r["median_ms"] for r in ordered])
     in_sample = [ratio(predict(everything, vector(r[key])), r["median_ms"]) for r in ordered]
     say("refit on all packages (for the table): "
         + ", ".join(f"{k}={c:.4g}" for k, c in zip(TOML_KEYS, everything))

@@ -1,5 +1,6 @@
 """Cold start: the import graph, the cost estimate, `coldstart`, the LL101 fix, LL106 for real."""
 import ast
+import re
 import json
 import shutil
 import subprocess
@@ -36,7 +37,7 @@ def test_ll101_message_gives_milliseconds_and_where(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     (finding,) = check_json(["."])
     assert finding["code"] == "LL101" and finding["location"]["row"] == 6
-    assert "pandas costs an estimated 310 ms" in finding["message"]
+    assert re.search(r"pandas costs an estimated \d+ ms", finding["message"])
     assert "export_csv(), export_summary()" in finding["message"]
     assert finding["fix"]["applicability"] == "safe"
 
@@ -46,7 +47,7 @@ def package(name, modules, extra_imports=""):
     files = {f"{name}/__init__.py": f"from . import m0\n{extra_imports}"}
     for i in range(modules):
         nxt = f"from . import m{i + 1}\n" if i + 1 < modules else ""
-        files[f"{name}/m{i}.py"] = nxt + "X = 1\n" * 20
+        files[f"{name}/m{i}.py"] = nxt + "X = 1\n" * 700  # about 4 kB
     return files
 
 
@@ -91,11 +92,11 @@ def test_closure_features_count_modules_bytes_and_native(tmp_path):
     materialize(files, tmp_path)
     features = closure_features([tmp_path], "heavy", "3.12")
     assert features["modules"] == 31 and features["native_modules"] == 1
-    assert features["native_bytes"] == 1004 and features["source_bytes"] > 30 * 100
+    assert features["native_bytes"] == 1004 and features["source_bytes"] > 30 * 4000
 
 
 def test_coldstart_json_shape(tmp_path, monkeypatch):
-    materialize({**package("heavy", 200), "app.py": (
+    materialize({**package("heavy", 300), "app.py": (
         "import json\nimport heavy\n\n"
         "def report(rows):\n    return heavy.X\n\n"
         "def handler(event, context):\n    if event:\n        return report(event)\n    return json.dumps({})\n")},
@@ -108,7 +109,7 @@ def test_coldstart_json_shape(tmp_path, monkeypatch):
     heavy = imports["heavy"]
     assert set(heavy) >= {"module", "filename", "line", "estimated_ms", "modules", "bytes",
                           "native_bytes", "source"}
-    assert heavy["modules"] == 201 and heavy["source"] == "bundle" and heavy["line"] == 2
+    assert heavy["modules"] == 301 and heavy["source"] == "bundle" and heavy["line"] == 2
     assert heavy["ll101_would_move"] is True and imports["json"]["source"] == "stdlib"
     assert function["estimated_init_ms"] >= heavy["estimated_ms"]
     text = run_cli(["coldstart", ".", "--isolated"]).stdout

@@ -91,6 +91,6 @@ def test_template_only_run_never_imports_libcst(tmp_path):
 def test_data_tables_say_where_they_come_from():
     from lambdalint.data import table
 
-    for name in ("quotas", "runtimes", "event_sources"):
+    for name in ("quotas", "runtimes", "event_sources", "import_costs", "catalogue"):
         meta = table(name)["meta"]
         assert meta["source"].startswith("https://") and re.fullmatch(r"\d{4}-\d{2}-\d{2}", meta["checked"])

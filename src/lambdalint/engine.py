@@ -84,6 +84,18 @@ class Context:
             self._memo[key] = factory()
         return self._memo[key]
 
+    def handler_names(self, source: SourceModule) -> List[str]:
+        """Every handler function in this module, across all functions of the project."""
+        def collect():
+            names = set()
+            for fn in self.project.functions:
+                for module, name in self.handlers(fn):
+                    if module is source:
+                        names.add(name)
+            return sorted(names)
+
+        return self.memo(("handler-names", id(source)), collect)
+
     def cold_start(self):
         """The shared import-graph and cost-model analysis (created on first use)."""
         if self._cold_start is None:

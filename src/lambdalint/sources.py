@@ -11,6 +11,7 @@ from lambdalint.model.bundle import Bundle, BundleError
 _ERROR_AT = re.compile(r"error at (\d+):(\d+)")
 _CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 LAMBDA_SIGNATURE = (("event", "_event"), ("context", "_context"))
+_HANDLER_HINT = re.compile(r"^(?:async\s+)?def\s+\w+\s*\(\s*_?event\b[^)]*\b_?context\b", re.M)
 
 
 class SourceError(Exception):
@@ -30,6 +31,8 @@ class SourceModule:
         self.python_version = python_version
         self._text: Optional[str] = None
         self._lines: Optional[List[str]] = None
+        self._syntax_checked = False
+        self._syntax_error: Optional[SourceError] = None
         self._wrapper: Any = None
         self._positions: Any = None
         self.error: Optional[SourceError] = None
@@ -109,8 +112,36 @@ class SourceModule:
             return {}
         return {stmt.name.value: stmt for stmt in module.body if isinstance(stmt, cst.FunctionDef)}
 
+    def syntax_error(self) -> Optional[SourceError]:
+        """LL001's verdict: does the module parse with the runtime's grammar?
+
+        CPython's own parser (fast) decides, with `feature_version` set to the runtime's version;
+        when the runtime is newer than the Python running lambdalint, syntax the host does not
+        know yet is judged by libcst, which parses every Python 3 grammar."""
+        if self._syntax_checked:
+            return self._syntax_error
+        self._syntax_checked = True
+        try:
+            text = self.text
+        except SourceError:
+            return None  # unreadable: LL002
+        error = _ast_syntax_error(text, self.python_version)
+        if error is not None and _version(self.python_version) > sys.version_info[:2]:
+            try:
+                _parse(text, self.python_version)
+                error = None
+            except SourceError as exc:
+                error = exc
+        self._syntax_error = error
+        return error
+
     def lambda_handlers(self) -> List[str]:
         """Top-level functions with the Lambda signature `(event, context)`."""
+        try:
+            if not _HANDLER_HINT.search(self.text):
+                return []  # most modules: no libcst parse needed
+        except SourceError:
+            return []
         handlers = []
         for name, func in self.top_level_functions().items():
             params = [p.name.value for p in func.params.params]
@@ -139,29 +170,32 @@ def _parse(text: str, python_version: str):
         raise SourceError("LL001", f"syntax error for Python {python_version}: {message}", row, column) from None
     except (ValueError, RecursionError) as exc:
         raise SourceError("LL001", f"cannot parse for Python {python_version}: {exc}") from None
-    _check_runtime_grammar(text, python_version)
     return cst.MetadataWrapper(module, unsafe_skip_copy=True)
 
 
-def _check_runtime_grammar(text: str, python_version: str) -> None:
-    """libcst accepts the union of all Python 3 grammars; syntax newer than the runtime (a `match`
-    on python3.9) is caught by CPython's parser with `feature_version`, which can judge versions
-    up to the one lambdalint runs on."""
+def _version(python_version: str) -> Tuple[int, ...]:
+    try:
+        return tuple(int(part) for part in python_version.split(".")[:2])
+    except ValueError:
+        return sys.version_info[:2]
+
+
+def _ast_syntax_error(text: str, python_version: str) -> Optional[SourceError]:
     import ast
 
+    version = _version(python_version)
+    feature = version if (3, 7) <= version <= sys.version_info[:2] else None
     try:
-        version = tuple(int(part) for part in python_version.split(".")[:2])
-    except ValueError:
-        return
-    if version > sys.version_info[:2] or version < (3, 7):
-        return
-    try:
-        ast.parse(text, feature_version=version)
+        if feature:
+            ast.parse(text, feature_version=feature)
+        else:
+            ast.parse(text)
     except SyntaxError as error:
-        raise SourceError("LL001", f"syntax error for Python {python_version}: {error.msg}",
-                          error.lineno or 1, error.offset or 1) from None
-    except (ValueError, RecursionError, MemoryError):
-        return
+        return SourceError("LL001", f"syntax error for Python {python_version}: {error.msg}",
+                           error.lineno or 1, error.offset or 1)
+    except (ValueError, RecursionError, MemoryError) as error:
+        return SourceError("LL001", f"cannot parse for Python {python_version}: {error}")
+    return None
 
 
 def _describe_syntax_error(text: str, exc, python_version: str) -> Tuple[str, int, int]:

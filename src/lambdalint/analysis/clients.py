@@ -75,15 +75,21 @@ def names_in(node: cst.CSTNode) -> Set[str]:
 
 def is_lazily_cached(call: cst.Call, parents, function: cst.FunctionDef, globals_: Set[str]) -> bool:
     """The lazy-initialisation idiom: `global X` and the call assigned to X under a guard on X
-    (`if X is None:`, `if not X:`), or `X = X or factory()`."""
+    (`if X is None:`, `if not X:`), `X = X or factory()`, or a keyed cache
+    (`if key not in CLIENTS: CLIENTS[key] = factory()`)."""
     child, parent = call, parents.get(call)
     while parent is not None and child is not function:
-        if isinstance(parent, cst.If) and names_in(parent.test) & globals_:
+        if isinstance(parent, cst.If) and (names_in(parent.test) & globals_ or _is_key_check(parent.test)):
             return True
         if isinstance(parent, cst.BooleanOperation) and names_in(parent.left) & globals_:
             return True
         child, parent = parent, parents.get(parent)
     return False
+
+
+def _is_key_check(test: cst.BaseExpression) -> bool:
+    return isinstance(test, cst.Comparison) and any(
+        isinstance(c.operator, cst.NotIn) for c in test.comparisons)
 
 
 def depends_on(call: cst.Call, names: Iterable[str]) -> bool:

@@ -33,7 +33,13 @@ class HandlerImports:
     estimated_init_ms: float = 0.0
 
     def top_contributors(self, count: int = 3) -> List[TopImport]:
-        return sorted(self.imports, key=lambda i: (-i.estimated_ms, i.module))[:count]
+        """The costliest imports, one per top-level package (`sklearn`, not also `sklearn.svm`)."""
+        best: Dict[str, TopImport] = {}
+        for item in self.imports:
+            top = item.module.split(".", 1)[0]
+            if top not in best or item.estimated_ms > best[top].estimated_ms:
+                best[top] = item
+        return sorted(best.values(), key=lambda i: (-i.estimated_ms, i.module))[:count]
 
 
 def module_name_of(relpath: str) -> str:

@@ -23,13 +23,14 @@ class CostModel:
     per_native: float
     per_stdlib: float
     measured: Dict[str, float]
+    includes: Dict[str, List[str]]  # measured package -> top-level packages its time covers
 
     @classmethod
     def default(cls) -> "CostModel":
         data = table("import_costs")
         model = data["model"]
         return cls(model["per_module"], model["per_kb"], model["per_native"], model["per_stdlib"],
-                   dict(data["measured"]))
+                   dict(data["measured"]), {k: list(v) for k, v in data.get("includes", {}).items()})
 
     def local_ms(self, module: Module) -> float:
         if module.is_native:
@@ -52,14 +53,22 @@ class CostModel:
             else:
                 external.setdefault(module.name.split(".", 1)[0], []).append(module)
         sources: Dict[str, str] = {}
+        measured_tops = set()
         for top, group in external.items():
             measured = [self.measured[m.name] for m in group if m.name in self.measured]
-            if measured:
-                total += max(measured)
-                sources[top] = "table"
-            elif group[0].origin in ("stdlib", "runtime"):
+            if group[0].origin == "stdlib":
+                # The standard library is costed per module reached, as the model was fitted.
                 total += self.per_stdlib * len(group)
-                sources[top] = group[0].origin
+                sources[top] = "stdlib"
+            elif measured:
+                measured_tops.add(top)
+                sources[top] = "table"
+            elif group[0].origin == "runtime":
+                total += self.per_stdlib * len(group)
+                sources[top] = "runtime"
             else:
                 sources[top] = "unknown"
+        covered = {dep for top in measured_tops for dep in self.includes.get(top, ())}
+        for top in measured_tops - covered:  # a measured time already includes what it loads
+            total += max(self.measured[m.name] for m in external[top] if m.name in self.measured)
         return total, sources

@@ -32,6 +32,7 @@ class UseSummary:
     used: bool = False
     always_run_functions: Set[str] = field(default_factory=set)  # uses that run on every invocation
     conditional_functions: Set[str] = field(default_factory=set)  # uses only in conditional code
+    branch_functions: Set[str] = field(default_factory=set)  # always-run functions using it in a branch
     functions: Dict[str, cst.FunctionDef] = field(default_factory=dict)  # nearest enclosing defs
     rebound: bool = False  # the name is assigned elsewhere too, or declared `global`
     exported: bool = False  # listed in __all__
@@ -105,10 +106,13 @@ class ModuleUses:
         name = function.name.value
         nearest = scope.node if isinstance(scope, FunctionScope) else function
         summary.functions[name if nearest is function else f"{name}.<locals>"] = nearest
-        if name in self.always_run and not self._conditional(access.node, function):
-            summary.always_run_functions.add(name)
-        else:
+        if name not in self.always_run:
             summary.conditional_functions.add(name)
+        elif self._conditional(access.node, function):
+            summary.conditional_functions.add(name)
+            summary.branch_functions.add(name)
+        else:
+            summary.always_run_functions.add(name)
 
     def _top_level_function(self, scope) -> Optional[cst.FunctionDef]:
         while scope is not None and not isinstance(scope, GlobalScope):
@@ -127,7 +131,10 @@ class ModuleUses:
         child = node
         parent = self.parents.get(child)
         while parent is not None and child is not stop:
-            if isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test:
+            if isinstance(parent, cst.If) and child is not parent.test and child is parent.body \
+                    and self._is_lazy_init_guard(parent.test):
+                pass  # `if CLIENT is None:` runs on every cold start: the import is not saved
+            elif isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test:
                 return True
             if isinstance(parent, (cst.ExceptHandler, cst.MatchCase, cst.Lambda)):
                 return True
@@ -137,6 +144,23 @@ class ModuleUses:
                 return True  # a nested function runs only when called
             child, parent = parent, self.parents.get(parent)
         return False
+
+    def _is_lazy_init_guard(self, test: cst.BaseExpression) -> bool:
+        """`X is None`, `not X` or `k not in X` on a module-level name X."""
+        if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+            return self._is_module_name(test.expression)
+        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            target = test.comparisons[0]
+            if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name) \
+                    and target.comparator.value == "None":
+                return self._is_module_name(test.left)
+            if isinstance(target.operator, cst.NotIn):
+                return self._is_module_name(target.comparator)
+        return False
+
+    def _is_module_name(self, node: cst.BaseExpression) -> bool:
+        return isinstance(node, cst.Name) and any(
+            True for _ in self.global_scope[node.value]) and node.value not in self.functions
 
     def _always_run(self) -> Set[str]:
         if self.handler not in self.functions:

@@ -29,6 +29,8 @@ class ImportRef:
     module: str
     line: int
     column: int  # 0-based, as ast gives it
+    guard: int = 0  # > 0: inside that `try` body (a failure skips the rest of the body)
+    fallback: int = 0  # > 0: in an `except` of that `try` (runs only when its body failed)
 
 
 @dataclass
@@ -144,24 +146,25 @@ class ImportGraph:
         self.parsed_files += 1
         package = module.name if module.is_package else module.name.rpartition(".")[0]
         refs: List[ImportRef] = []
-        for node in _module_level_imports(tree.body):
-            refs.extend(self._refs(node, package))
+        for node, guard, fallback in _module_level_imports(tree.body):
+            refs.extend(self._refs(node, package, guard, fallback))
         return refs
 
-    def _refs(self, node: ast.stmt, package: str) -> List[ImportRef]:
+    def _refs(self, node: ast.stmt, package: str, guard: int, fallback: int) -> List[ImportRef]:
         if isinstance(node, ast.Import):
-            return [ImportRef(alias.name, node.lineno, node.col_offset) for alias in node.names]
+            return [ImportRef(alias.name, node.lineno, node.col_offset, guard, fallback)
+                    for alias in node.names]
         assert isinstance(node, ast.ImportFrom)
         base = _absolute(node.module, node.level, package)
         if base is None:
             return []
-        refs = [ImportRef(base, node.lineno, node.col_offset)]
+        refs = [ImportRef(base, node.lineno, node.col_offset, guard, fallback)]
         for alias in node.names:
             if alias.name == "*":
                 continue
             sub = f"{base}.{alias.name}"
             if self._is_submodule(sub):  # `from pkg import submodule`
-                refs.append(ImportRef(sub, node.lineno, node.col_offset))
+                refs.append(ImportRef(sub, node.lineno, node.col_offset, guard, fallback))
         return refs
 
     def _is_submodule(self, name: str) -> bool:
@@ -174,18 +177,81 @@ class ImportGraph:
         return False
 
     def closure(self, start: Iterable[str]) -> List[Module]:
-        """Every module loaded by importing `start` (dotted names), parents included."""
-        seen: Dict[str, Module] = {}
-        pending = list(start)
-        while pending and len(seen) < MAX_MODULES:
-            name = pending.pop()
-            for part in _with_parents(name):
-                if part in seen:
-                    continue
-                module = self.find(part)
-                seen[part] = module
-                pending.extend(ref.module for ref in self.imports_of(module))
-        return list(seen.values())
+        """Every module loaded by importing `start` (dotted names), parents included.
+
+        Imports are replayed in order, the way the interpreter runs them: inside an installed
+        (built) bundle, importing something that is not there fails, which ends the importing
+        module (or skips the rest of the `try` body around it, and runs its `except` instead).
+        In a plain source folder a missing package is only not shipped yet, so nothing fails.
+        """
+        walk = _Walk(self)
+        for name in start:
+            walk.import_(name)
+        walk.finish()
+        return list(walk.loaded.values())
+
+
+class _Walk:
+    LOADING, DONE, FAILED = 1, 2, 3
+    MAX_DEPTH = 100  # deeper chains are resumed from `finish`, to bound the recursion
+
+    def __init__(self, graph: "ImportGraph"):
+        self.graph = graph
+        self.loaded: Dict[str, Module] = {}
+        self.state: Dict[str, int] = {}
+        self.depth = 0
+        self.deferred: List[Module] = []
+
+    def finish(self) -> None:
+        while self.deferred and len(self.loaded) < MAX_MODULES:
+            module = self.deferred.pop()
+            self.depth = 0
+            self._run_imports(module)
+
+    def import_(self, name: str, strict: bool = False) -> bool:
+        return all(self._load(part, strict) for part in _with_parents(name))
+
+    def _load(self, name: str, strict: bool) -> bool:
+        if name in self.state:
+            return self.state[name] != self.FAILED  # LOADING: a circular import, as Python allows
+        module = self.graph.find(name)
+        self.loaded[name] = module
+        # Only a missing top-level package fails: a submodule we cannot see may be made at run
+        # time (six.moves) or come from an extension module.
+        if module.origin == "unknown" and strict and "." not in name:
+            self.state[name] = self.FAILED
+            return False
+        if len(self.loaded) >= MAX_MODULES:
+            self.state[name] = self.DONE
+            return True
+        if self.depth > self.MAX_DEPTH:
+            self.state[name] = self.DONE  # taken as imported; its own imports are followed later
+            self.deferred.append(module)
+            return True
+        self.state[name] = self.LOADING
+        self.depth += 1
+        try:
+            ok = self._run_imports(module)
+        finally:
+            self.depth -= 1
+        self.state[name] = self.DONE if ok else self.FAILED
+        return ok
+
+    def _run_imports(self, module: Module) -> bool:
+        strict = bool(module.bundle is not None and module.bundle.is_built)
+        failed_guards, skipped_guard = set(), 0
+        for ref in self.graph.imports_of(module):
+            if ref.guard and ref.guard == skipped_guard:
+                continue
+            if ref.fallback and ref.fallback not in failed_guards:
+                continue
+            if not self.import_(ref.module, strict):
+                if ref.guard:
+                    failed_guards.add(ref.guard)
+                    skipped_guard = ref.guard
+                elif not ref.fallback:
+                    return False
+        return True
 
 
 def _with_parents(name: str) -> List[str]:
@@ -205,30 +271,56 @@ def _absolute(module: Optional[str], level: int, package: str) -> Optional[str]:
     return ".".join(base) or None
 
 
-def _module_level_imports(body: Sequence[ast.stmt]) -> Iterable[ast.stmt]:
-    """Imports that run when the module is imported: not in functions, not for type checkers."""
+def _module_level_imports(body: Sequence[ast.stmt], guard: int = 0,
+                          fallback: int = 0) -> Iterable[Tuple[ast.stmt, int, int]]:
+    """(import, guard, fallback) for the imports that run when the module is imported: not in
+    functions, not for type checkers, not under `__main__` or another platform than Linux."""
     for node in body:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
-            yield node
+            yield node, guard, fallback
         elif isinstance(node, ast.If):
-            if not _is_type_checking(node.test):
-                yield from _module_level_imports(node.body)
-            yield from _module_level_imports(node.orelse)
+            # A branch whose test is not known statically (`if PY2:`) may not run: a failing
+            # import there ends only that branch, like a `try` body.
+            runs = _branch_runs(node.test)
+            if runs is not False:
+                yield from _module_level_imports(node.body, guard if runs else id(node.body), fallback)
+            if runs is not True:
+                yield from _module_level_imports(node.orelse, guard if runs is False else id(node.orelse),
+                                                 fallback)
         elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            yield from _module_level_imports(node.body)
+            own = id(node)
+            yield from _module_level_imports(node.body, own, fallback)
             for handler in node.handlers:
-                yield from _module_level_imports(handler.body)
-            yield from _module_level_imports(node.orelse)
-            yield from _module_level_imports(node.finalbody)
+                yield from _module_level_imports(handler.body, guard, own)
+            yield from _module_level_imports(node.orelse, own, fallback)
+            yield from _module_level_imports(node.finalbody, guard, fallback)
         elif isinstance(node, (ast.With, ast.ClassDef, ast.For, ast.While)):
-            yield from _module_level_imports(node.body)
-            yield from _module_level_imports(getattr(node, "orelse", []))
+            yield from _module_level_imports(node.body, guard, fallback)
+            yield from _module_level_imports(getattr(node, "orelse", []), guard, fallback)
 
 
-def _is_type_checking(test: ast.expr) -> bool:
-    if isinstance(test, ast.Name):
-        return test.id == "TYPE_CHECKING"
-    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+LINUX_VALUES = {"linux", "posix", "Linux"}
+
+
+def _branch_runs(test: ast.expr) -> Optional[bool]:
+    """True/False when an `if` test is known on Lambda (Linux, imported, not type checking)."""
+    if isinstance(test, ast.Name) and test.id == "TYPE_CHECKING" or \
+            isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING":
+        return False
+    if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.comparators[0], ast.Constant):
+        subject, value = ast.unparse(test.left), test.comparators[0].value
+        equal = isinstance(test.ops[0], ast.Eq)
+        if not equal and not isinstance(test.ops[0], ast.NotEq):
+            return None
+        if subject == "__name__" and value == "__main__":
+            return not equal
+        if subject in ("sys.platform", "os.name", "platform.system()") and isinstance(value, str):
+            return (value in LINUX_VALUES) == equal
+    if isinstance(test, ast.Call) and isinstance(test.func, ast.Attribute) and test.func.attr == "startswith" \
+            and ast.unparse(test.func.value) == "sys.platform" and test.args \
+            and isinstance(test.args[0], ast.Constant) and isinstance(test.args[0].value, str):
+        return "linux".startswith(test.args[0].value)
+    return None
 
 
 def stdlib_names() -> frozenset:

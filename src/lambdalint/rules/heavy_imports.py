@@ -11,6 +11,7 @@ class HeavyImport:
     estimated_ms: float
     modules: List[str]
     summary: object  # analysis.import_uses.UseSummary
+    other_handlers_need_it: bool = False  # another function's handler in this module needs it
 
 
 def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
@@ -23,11 +24,18 @@ def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
         cost_by_line = {}
         for top in imports.imports:
             cost_by_line.setdefault(top.line, []).append(top)
-        uses = ctx.memo(("module-uses", id(source), imports.handler),
-                        lambda: ModuleUses(wrapper, imports.handler))
+        def uses_for(handler):
+            return ctx.memo(("module-uses", id(source), handler), lambda: ModuleUses(wrapper, handler))
+
+        uses = uses_for(imports.handler)
+        others = [uses_for(name) for name in ctx.handler_names(source) if name != imports.handler]
         for statement in uses.module_level_imports():
             row = source.position(statement.node)[0]
             tops = cost_by_line.get(row, [])
             cost = max((t.estimated_ms for t in tops), default=0.0)
             if cost >= threshold_ms:
-                yield HeavyImport(source, statement, cost, [t.module for t in tops], uses.uses(statement))
+                needed_elsewhere = any(o.uses(o_statement).needed_every_invocation
+                                       for o in others for o_statement in o.module_level_imports()
+                                       if o_statement.node is statement.node)
+                yield HeavyImport(source, statement, cost, [t.module for t in tops], uses.uses(statement),
+                                  needed_elsewhere)

@@ -21,8 +21,7 @@ class SyntaxErrorRule(Rule):
     )
 
     def check_module(self, module, ctx):
-        module.wrapper  # noqa: B018 - parses once; failures are kept on the module
-        error = module.error
-        if error is not None and error.code == self.code:
+        error = module.syntax_error()
+        if error is not None:
             yield Report(str(error), FileAt(module.filename, error.row, error.column, module.member,
                                             key=f"{module.relpath}:{error}"))

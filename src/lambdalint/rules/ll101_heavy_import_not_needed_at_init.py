@@ -46,6 +46,12 @@ class HeavyImportNotNeededAtInitRule(Rule):
                "a light import"),
         python("import pandas as pd\n\ndef handler(event, context) -> pd.DataFrame:\n    if event:\n"
                "        return pd.DataFrame()\n", "an annotation evaluated at definition time"),
+        python("import boto3\n\n_s3 = None\n\ndef handler(event, context):\n    global _s3\n"
+               "    if _s3 is None:\n        _s3 = boto3.client('s3')\n    return _s3\n",
+               "lazy initialisation runs on every cold start"),
+        python("import pandas as pd\n\ndef export(event, context):\n    return pd.DataFrame(event)\n\n"
+               "def ping(event, context):\n    return 'pong'\n",
+               "another handler in the same module needs it on every invocation"),
     )
 
     @classmethod
@@ -58,13 +64,16 @@ class HeavyImportNotNeededAtInitRule(Rule):
 
         for heavy in heavy_imports(fn, ctx, self.option("heavy-import-ms")):
             summary = heavy.summary
-            if not summary.used or summary.needed_every_invocation:
+            if not summary.used or summary.needed_every_invocation or heavy.other_handlers_need_it:
                 continue
-            where = ", ".join(f"{name}()" for name in sorted(summary.conditional_functions))
+            places = [f"a conditional branch of {name}()" if name in summary.branch_functions else f"{name}()"
+                      for name in sorted(summary.conditional_functions)]
             fix = None
-            if not summary.rebound and not summary.exported:
+            # Moving the import to the top of a function the handler always runs would import it
+            # on every invocation anyway (with less CPU than init has): no fix then.
+            if not summary.rebound and not summary.exported and not summary.branch_functions:
                 fix = move_import(heavy.source, heavy.statement, summary.functions)
             message = (f"{', '.join(heavy.modules)} costs an estimated {heavy.estimated_ms:,.0f} ms at "
-                       f"every cold start (reference machine) but is needed only in {where}, which "
-                       "does not run on every invocation: import it inside the function(s) that use it")
+                       f"every cold start (reference machine) but is needed only in {', '.join(places)}, "
+                       "which does not run on every invocation: import it where it is needed")
             yield Report(message, NodeAt(heavy.source, heavy.statement.node), fix=fix)

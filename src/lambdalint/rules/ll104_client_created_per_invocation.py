@@ -30,6 +30,9 @@ class ClientCreatedPerInvocationRule(Rule):
                "a cached factory function"),
         python("import sqlite3\n\ndef handler(event, context):\n    return sqlite3.connect(':memory:')\n",
                "sqlite3 is not a network connection"),
+        python("import boto3\n\nCLIENTS = {}\n\ndef client(region):\n    if region not in CLIENTS:\n"
+               "        CLIENTS[region] = boto3.client('s3', region_name=region)\n    return CLIENTS[region]\n\n"
+               "def handler(event, context):\n    return client(event['region'])\n", "a keyed cache"),
     )
 
     def check_function(self, fn, ctx):
@@ -67,7 +70,8 @@ class ClientCreatedPerInvocationRule(Rule):
                             "keep one per key in a module-level dict (or functools.lru_cache) so warm "
                             "invocations reuse it", NodeAt(source, call), severity=Severity.INFO)
                     else:
+                        cost = " (the first boto3 client costs about 100 ms)" if factory.startswith("boto") else ""
                         yield Report(
                             f"{factory}() creates {what} on every invocation (in {name}()): create it once "
-                            "at module level, or lazily into a global, so warm invocations reuse it "
-                            "(the first boto3 client costs about 100 ms)", NodeAt(source, call))
+                            f"at module level, or lazily into a global, so warm invocations reuse it{cost}",
+                            NodeAt(source, call))
