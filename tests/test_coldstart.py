@@ -156,3 +156,41 @@ def test_ll106_on_real_compileall_output(tmp_path, monkeypatch):
     assert ll106(unchecked) == []
     (stale,) = ll106(sam_dates)
     assert "2 with stale timestamp .pyc" in stale["message"]
+
+
+def test_import_walk_replays_failing_optional_imports(tmp_path):
+    materialize({
+        "lib-1.0.dist-info/RECORD": "lib/__init__.py,,\n",  # an installed (built) bundle
+        "lib/__init__.py": (
+            "try:\n    import missing_accelerator\n    from . import fast_path\nexcept ImportError:\n"
+            "    from . import slow_path\n"
+            "import sys\nif sys.version_info[0] == 2:\n    import StringIO\n    from . import py2_only\n"
+            "if __name__ == '__main__':\n    from . import cli\n"
+            "if sys.platform == 'win32':\n    from . import windows\n"),
+        "lib/fast_path.py": "", "lib/slow_path.py": "", "lib/py2_only.py": "", "lib/cli.py": "",
+        "lib/windows.py": "",
+    }, tmp_path)
+    graph = ImportGraph([Root(FolderBundle(tmp_path, "b"), "", "bundle")], "3.12")
+    names = {m.name for m in graph.closure(["lib"])}
+    assert "lib.slow_path" in names and "lib" in names
+    assert not names & {"lib.fast_path", "lib.py2_only", "lib.cli", "lib.windows"}
+
+
+@pytest.mark.network
+def test_real_wheels_bundle_gets_ll101_with_milliseconds(tmp_path, monkeypatch):
+    """pandas really in the bundle (pip install --target); skipped without PyPI."""
+    bundle = tmp_path / "bundle"
+    install = subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--target", str(bundle),
+                              "--only-binary=:all:", "pandas"], capture_output=True, text=True)
+    if install.returncode != 0:
+        pytest.skip(f"pip could not install pandas: {install.stderr[-300:]}")
+    shutil.copy(FIX / "app.py", bundle / "app.py")
+    monkeypatch.chdir(tmp_path)
+    findings = [f for f in check_json(["bundle"], "--select", "LL101", "--runtime", RUNTIME)]
+    (finding,) = findings
+    assert finding["filename"] == "bundle/app.py" and finding["location"]["row"] == 6
+    assert re.search(r"pandas costs an estimated \d+ ms", finding["message"])
+    report = json.loads(run_cli(["coldstart", "bundle", "--isolated", "--runtime", RUNTIME,
+                                 "--output-format", "json"]).stdout)
+    pandas = {i["module"]: i for i in report["functions"][0]["imports"]}["pandas"]
+    assert pandas["source"] == "bundle" and pandas["modules"] > 100 and pandas["native_bytes"] > 0
