@@ -79,7 +79,8 @@ def is_lazily_cached(call: cst.Call, parents, function: cst.FunctionDef, globals
     (`if key not in CLIENTS: CLIENTS[key] = factory()`)."""
     child, parent = call, parents.get(call)
     while parent is not None and child is not function:
-        if isinstance(parent, cst.If) and (names_in(parent.test) & globals_ or _is_key_check(parent.test)):
+        if isinstance(parent, cst.If) and (names_in(parent.test) & globals_
+                                           or _is_key_check(parent.test, _stored_into(call, parents))):
             return True
         if isinstance(parent, cst.BooleanOperation) and names_in(parent.left) & globals_:
             return True
@@ -87,9 +88,20 @@ def is_lazily_cached(call: cst.Call, parents, function: cst.FunctionDef, globals
     return False
 
 
-def _is_key_check(test: cst.BaseExpression) -> bool:
+def _stored_into(call: cst.Call, parents) -> Set[str]:
+    """Containers the call's result is stored into: `CLIENTS[key] = factory()` -> {"CLIENTS"}."""
+    parent = parents.get(call)
+    if not isinstance(parent, cst.Assign):
+        return set()
+    return {t.target.value.value for t in parent.targets
+            if isinstance(t.target, cst.Subscript) and isinstance(t.target.value, cst.Name)}
+
+
+def _is_key_check(test: cst.BaseExpression, containers: Set[str]) -> bool:
+    """`if key not in CLIENTS:` where the client is then stored into CLIENTS."""
     return isinstance(test, cst.Comparison) and any(
-        isinstance(c.operator, cst.NotIn) for c in test.comparisons)
+        isinstance(c.operator, cst.NotIn) and isinstance(c.comparator, cst.Name)
+        and c.comparator.value in containers for c in test.comparisons)
 
 
 def depends_on(call: cst.Call, names: Iterable[str]) -> bool:

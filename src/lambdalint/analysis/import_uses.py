@@ -132,7 +132,7 @@ class ModuleUses:
         parent = self.parents.get(child)
         while parent is not None and child is not stop:
             if isinstance(parent, cst.If) and child is not parent.test and child is parent.body \
-                    and self._is_lazy_init_guard(parent.test):
+                    and self._is_lazy_init_guard(parent):
                 pass  # `if CLIENT is None:` runs on every cold start: the import is not saved
             elif isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test:
                 return True
@@ -145,18 +145,21 @@ class ModuleUses:
             child, parent = parent, self.parents.get(parent)
         return False
 
-    def _is_lazy_init_guard(self, test: cst.BaseExpression) -> bool:
-        """`X is None`, `not X` or `k not in X` on a module-level name X."""
+    def _is_lazy_init_guard(self, branch: cst.If) -> bool:
+        """`if X is None:`, `if not X:` or `if k not in X:` on a module-level name X whose body
+        assigns X (or X[k]): it runs once per execution environment, at the first invocation."""
+        test, guarded = branch.test, None
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
-            return self._is_module_name(test.expression)
-        if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+            guarded = test.expression
+        elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
             target = test.comparisons[0]
             if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name) \
                     and target.comparator.value == "None":
-                return self._is_module_name(test.left)
-            if isinstance(target.operator, cst.NotIn):
-                return self._is_module_name(target.comparator)
-        return False
+                guarded = test.left
+            elif isinstance(target.operator, cst.NotIn):
+                guarded = target.comparator
+        return (guarded is not None and self._is_module_name(guarded)
+                and guarded.value in assigned_names(branch.body))
 
     def _is_module_name(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Name) and any(
@@ -186,6 +189,25 @@ class _Calls(cst.CSTVisitor):
     def visit_Call(self, node: cst.Call) -> None:
         if isinstance(node.func, cst.Name) and node.func.value in self.names:
             self.calls.append(node)
+
+
+def assigned_names(node: cst.CSTNode) -> Set[str]:
+    """Names assigned in a block: `X = ...` and `X[key] = ...` (nested functions excluded)."""
+    names: Set[str] = set()
+
+    class Assigned(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+            target = node.target
+            if isinstance(target, cst.Subscript):
+                target = target.value
+            if isinstance(target, cst.Name):
+                names.add(target.value)
+
+    node.visit(Assigned())
+    return names
 
 
 def _describe(node, line) -> ImportStatement:

@@ -215,12 +215,12 @@ class _Walk:
         if name in self.state:
             return self.state[name] != self.FAILED  # LOADING: a circular import, as Python allows
         module = self.graph.find(name)
-        self.loaded[name] = module
         # Only a missing top-level package fails: a submodule we cannot see may be made at run
-        # time (six.moves) or come from an extension module.
+        # time (six.moves) or come from an extension module.  A failed import costs nothing.
         if module.origin == "unknown" and strict and "." not in name:
             self.state[name] = self.FAILED
             return False
+        self.loaded[name] = module
         if len(self.loaded) >= MAX_MODULES:
             self.state[name] = self.DONE
             return True

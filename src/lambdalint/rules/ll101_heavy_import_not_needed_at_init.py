@@ -31,6 +31,9 @@ class HeavyImportNotNeededAtInitRule(Rule):
         python(EXPORT, "used only in a helper the handler calls under a condition"),
         python("import pandas as pd\n\ndef report(rows):\n    return pd.DataFrame(rows)\n\n"
                "def handler(event, context):\n    return 1\n", "used only in a function the handler never calls"),
+        python("import json\nimport pandas as pd\nSUPPORTED = ('json',)\n\ndef handler(event, context):\n"
+               "    if event['format'] not in SUPPORTED:\n        return pd.DataFrame(event['rows']).to_csv()\n"
+               "    return json.dumps(event['rows'])\n", "a `not in` test that is not lazy initialisation"),
         python("import sklearn\n\ndef handler(event, context):\n    try:\n        return 1 / 0\n"
                "    except ZeroDivisionError:\n        return sklearn.__version__\n", "used only in an except handler"),
     )

@@ -18,6 +18,9 @@ class ClientCreatedPerInvocationRule(Rule):
         python("import boto3\n\ndef handler(event, context):\n    region = event['region']\n"
                "    return boto3.client('s3', region_name=region).list_buckets()\n",
                "per-region clients: reported at info severity with keyed-cache advice"),
+        python("import boto3\n\ndef handler(event, context):\n    if 'Records' not in event:\n"
+               "        s3 = boto3.client('s3')\n        return s3.list_buckets()\n",
+               "a `not in` test that is not a keyed cache"),
     )
     valid = (
         python("import boto3\n\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n"
