@@ -194,3 +194,35 @@ def test_real_wheels_bundle_gets_ll101_with_milliseconds(tmp_path, monkeypatch):
                                  "--output-format", "json"]).stdout)
     pandas = {i["module"]: i for i in report["functions"][0]["imports"]}["pandas"]
     assert pandas["source"] == "bundle" and pandas["modules"] > 100 and pandas["native_bytes"] > 0
+
+
+FIX_CASES = {
+    "tabs": ("import pandas as pd\n\ndef export(rows):\n\treturn pd.DataFrame(rows)\n\n"
+             "def handler(event, context):\n\tif event:\n\t\treturn export(event)\n",
+             "\ndef export(rows):\n\timport pandas as pd\n\treturn pd.DataFrame(rows)\n"),
+    "crlf": ("import pandas as pd\r\n\r\ndef export(rows):\r\n    return pd.DataFrame(rows)\r\n\r\n"
+             "def handler(event, context):\r\n    if event:\r\n        return export(event)\r\n",
+             "\r\ndef export(rows):\r\n    import pandas as pd\r\n    return pd.DataFrame(rows)\r\n"),
+    "nested": ("import pandas as pd\n\ndef export(rows):\n    def frame():\n        return pd.DataFrame(rows)\n"
+               "    def empty():\n        return pd.DataFrame()\n    return frame() if rows else empty()\n\n"
+               "def handler(event, context):\n    if event:\n        return export(event)\n",
+               "\ndef export(rows):\n    import pandas as pd\n    def frame():\n"),
+    "trailing-comment": ("import pandas as pd  # heavy\n\ndef export(rows):\n    return pd.DataFrame(rows)\n\n"
+                         "def handler(event, context):\n    if event:\n        return export(event)\n",
+                         "    import pandas as pd  # heavy\n"),
+    "form-feed": ("import pandas as pd\nSEP = '\x0c'\n\ndef export(rows):\n    return pd.DataFrame(rows)\n\n"
+                  "def handler(event, context):\n    if event:\n        return export(event)\n",
+                  "def export(rows):\n    import pandas as pd\n    return pd.DataFrame(rows)\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FIX_CASES))
+def test_ll101_fix_keeps_files_valid(case, tmp_path, monkeypatch):
+    before, expected_fragment = FIX_CASES[case]
+    (tmp_path / "app.py").write_bytes(before.encode())
+    monkeypatch.chdir(tmp_path)
+    assert run_cli(["check", ".", "--isolated", "--fix", "--select", "LL101"]).exit_code == 0
+    after = (tmp_path / "app.py").read_bytes().decode()
+    assert expected_fragment in after
+    compile(after, "app.py", "exec")  # still valid Python
+    assert ("\r\n" in after) == ("\r\n" in before)

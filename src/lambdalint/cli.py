@@ -19,12 +19,44 @@ def _split(values: Sequence[str]) -> List[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
+DEEP_STACK_BYTES = 512 * 1024 * 1024
+DEEP_RECURSION = 60_000
+
+
+def _with_deep_stack(function):
+    """Run `function` in a thread with a large stack: parsers and visitors recurse once per
+    nesting level, and real code (2,000 `+` terms in one expression) nests deeply."""
+    import threading
+
+    outcome = {}
+
+    def target():
+        try:
+            outcome["value"] = function()
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the calling thread
+            outcome["error"] = exc
+
+    previous_stack, previous_limit = threading.stack_size(), sys.getrecursionlimit()
+    threading.stack_size(DEEP_STACK_BYTES)
+    sys.setrecursionlimit(DEEP_RECURSION)
+    try:
+        worker = threading.Thread(target=target, name="lambdalint")
+        worker.start()
+        worker.join()
+    finally:
+        threading.stack_size(previous_stack)
+        sys.setrecursionlimit(previous_limit)
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("value")
+
+
 class _Group(click.Group):
     """Turns unexpected exceptions into a one-line message and exit code 2."""
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            return _with_deep_stack(lambda: super(_Group, self).invoke(ctx))
         except (click.exceptions.Exit, click.ClickException, click.Abort, SystemExit):
             raise
         except Exception as exc:  # noqa: BLE001 - last line of defence

@@ -23,7 +23,8 @@ def planned_changes(findings: List[Finding]) -> Dict[str, Tuple[str, str, int]]:
             by_file.setdefault(finding.filename, []).append(finding)
     changes = {}
     for filename, fixable in sorted(by_file.items()):
-        old = Path(filename).read_text(encoding="utf-8")
+        with open(filename, encoding="utf-8", newline="") as handle:  # keep \r\n as it is
+            old = handle.read()
         edits, taken, applied = [], [], 0
         for finding in fixable:
             spans = [_span(e) for e in finding.fix["edits"]]
@@ -57,5 +58,6 @@ def unified_diff(changes: Dict[str, Tuple[str, str, int]]) -> str:
 
 def write(changes: Dict[str, Tuple[str, str, int]]) -> int:
     for filename, (_, new, _) in changes.items():
-        Path(filename).write_text(new, encoding="utf-8")
+        with open(filename, "w", encoding="utf-8", newline="") as handle:
+            handle.write(new)
     return sum(count for _, _, count in changes.values())

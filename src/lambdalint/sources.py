@@ -58,7 +58,7 @@ class SourceModule:
     def lines(self) -> List[str]:
         if self._lines is None:
             try:
-                self._lines = self.text.splitlines()
+                self._lines = [line.rstrip("\r\n") for line in split_lines(self.text)]
             except SourceError:
                 self._lines = []
         return self._lines
@@ -148,6 +148,12 @@ class SourceModule:
             if len(params) == 2 and all(p in names for p, names in zip(params, LAMBDA_SIGNATURE)):
                 handlers.append(name)
         return handlers
+
+
+def split_lines(text: str) -> List[str]:
+    """Lines as Python counts them (\\n, \\r\\n, \\r), keeping their ends; unlike
+    str.splitlines, form feeds and Unicode line separators do not end a line."""
+    return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
 
 
 def _declared_encoding(raw: bytes) -> Optional[str]:

@@ -17,10 +17,7 @@ class TopImport:
     estimated_ms: float
     source: str  # "bundle" | "layer" | "table" | "stdlib" | "runtime" | "unknown"
     closure: List[Module] = field(repr=False, default_factory=list)
-
-    @property
-    def features(self) -> dict:
-        return features(self.closure)
+    features: dict = field(repr=False, default_factory=dict)  # of the closure (modules, bytes...)
 
 
 @dataclass
@@ -82,7 +79,14 @@ class ColdStartAnalysis:
             source = head.origin
         else:
             source = external_sources.get(ref.module.split(".", 1)[0], head.origin)
-        return TopImport(ref.module, ref.line, ref.column + 1, round(total, 1), source, closure)
+        return TopImport(ref.module, ref.line, ref.column + 1, round(total, 1), source, closure,
+                         features(closure))
+
+    def marginal_ms(self, fn, imports: "HandlerImports", lines) -> float:
+        """What the handler module's init would save without the imports on these lines."""
+        graph = self.graph(fn)
+        rest = [top.module for top in imports.imports if top.line not in lines]
+        return round(imports.estimated_init_ms - self.model.estimate(graph.closure(rest)), 1)
 
 
 def _deduplicated(refs: List[ImportRef]) -> List[ImportRef]:

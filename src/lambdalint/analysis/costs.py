@@ -57,8 +57,9 @@ class CostModel:
         for top, group in external.items():
             measured = [self.measured[m.name] for m in group if m.name in self.measured]
             if group[0].origin == "stdlib":
-                # The standard library is costed per module reached, as the model was fitted.
-                total += self.per_stdlib * len(group)
+                # Per module reached, as the model was fitted; a measured heavy module (asyncio,
+                # email.message, http.client...) counts at least its measured time.
+                total += max([self.per_stdlib * len(group)] + measured)
                 sources[top] = "stdlib"
             elif measured:
                 measured_tops.add(top)

@@ -40,7 +40,7 @@ class ModuleFile:
 
 def find_module_file(bundle, module: str, prefix: str) -> Optional[ModuleFile]:
     base = prefix + module.replace(".", "/")
-    for candidate in (f"{base}.py", f"{base}/__init__.py"):
+    for candidate in (f"{base}/__init__.py", f"{base}.py"):  # a package wins, as in Python
         entry = bundle.entry(candidate)
         if entry is not None and not entry.is_dir:
             return ModuleFile(candidate, True)

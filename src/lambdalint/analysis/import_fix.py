@@ -8,6 +8,8 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
+from lambdalint.sources import split_lines
+
 
 def edit(content: str, row: int, column: int, end_row: int, end_column: int) -> dict:
     return {"content": content, "location": {"row": row, "column": column},
@@ -19,6 +21,11 @@ def move_import(source, statement, functions: Dict[str, cst.FunctionDef]) -> Opt
     if statement.line is None or not functions:
         return None
     code = source.module.code_for_node(statement.node).strip()
+    if "\n" in code or "\r" in code:
+        return None  # a multi-line import: moving it would need re-indenting its continuation lines
+    trailing = statement.line.trailing_whitespace.comment
+    if trailing is not None:
+        code = f"{code}  {trailing.value}"
     comments = _attached_comments(statement.line)
     row, _, end_row, _ = source.position(statement.line)
     edits = [edit("", row - len(comments), 1, end_row + 1, 1)]
@@ -27,7 +34,7 @@ def move_import(source, statement, functions: Dict[str, cst.FunctionDef]) -> Opt
         if insertion is None:
             return None
         at_row, indent = insertion
-        moved = "".join(f"{' ' * indent}{line}\n" for line in comments + [code])
+        moved = "".join(f"{indent}{line}\n" for line in comments + [code])
         edits.append(edit(moved, at_row, 1, at_row, 1))
     names = ", ".join(f"{name}()" for name in sorted(functions))
     return {"applicability": "safe", "message": f"Move `{code}` into {names}", "edits": edits}
@@ -44,18 +51,21 @@ def _attached_comments(line: cst.SimpleStatementLine) -> List[str]:
 
 
 def _insertion_point(source, function: cst.FunctionDef):
+    """(row, indentation text) before the function's first statement (after its docstring)."""
     body = function.body
     if not isinstance(body, cst.IndentedBlock) or not body.body:
         return None
     statements = list(body.body)
     first = statements[0]
+    if isinstance(first, cst.SimpleStatementLine) and len(first.body) > 1:
+        return None  # `"""Doc."""; return x` or `x = 1; y = 2`: no line of its own to insert before
     if _is_docstring(first):
         if len(statements) == 1:
-            _, column, end_row, _ = source.position(first)
-            return end_row + 1, column - 1
+            return None
         first = statements[1]
     row, column, _, _ = source.position(first)
-    return row, column - 1
+    line = source.lines[row - 1] if row <= len(source.lines) else ""
+    return row, line[: column - 1]  # the statement's own indentation (spaces or tabs)
 
 
 def _is_docstring(statement) -> bool:
@@ -65,8 +75,10 @@ def _is_docstring(statement) -> bool:
 
 
 def apply_edits(text: str, edits: List[dict]) -> str:
-    """Apply non-overlapping edits (positions refer to the original text)."""
-    lines = text.splitlines(keepends=True)
+    """Apply non-overlapping edits (positions refer to the original text).  Inserted text uses
+    the file's own line ending."""
+    lines = split_lines(text)
+    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -80,5 +92,5 @@ def apply_edits(text: str, edits: List[dict]) -> str:
     ordered = sorted(edits, key=lambda e: (offset(e["location"]), offset(e["end_location"])), reverse=True)
     for item in ordered:
         start, end = offset(item["location"]), offset(item["end_location"])
-        text = text[:start] + item["content"] + text[end:]
+        text = text[:start] + item["content"].replace("\n", newline) + text[end:]
     return text

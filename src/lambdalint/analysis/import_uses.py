@@ -53,7 +53,7 @@ class ModuleUses:
         self.global_scope = self.scopes[self.module]
         self.functions = {s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)}
         self.handler = handler
-        self.always_run = self._always_run()
+        self.always_run, self.unknown_reach = self._reachability()
         self.exported = _dunder_all(self.module)
 
     # -- imports -------------------------------------------------------------------------------
@@ -100,12 +100,12 @@ class ModuleUses:
             summary.needed_at_init = True
             return
         function = self._top_level_function(scope)
-        if function is None:  # a method, or a function defined inside a class
+        if function is None or function.name.value in self.unknown_reach:
+            # a method, or a function reached in a way we cannot follow: taken as needed
             summary.needed_at_init = True
             return
         name = function.name.value
-        nearest = scope.node if isinstance(scope, FunctionScope) else function
-        summary.functions[name if nearest is function else f"{name}.<locals>"] = nearest
+        summary.functions[name] = function  # the import goes there; nested closures see it
         if name not in self.always_run:
             summary.conditional_functions.add(name)
         elif self._conditional(access.node, function):
@@ -136,12 +136,11 @@ class ModuleUses:
                 pass  # `if CLIENT is None:` runs on every cold start: the import is not saved
             elif isinstance(parent, (cst.If, cst.IfExp)) and child is not parent.test:
                 return True
-            if isinstance(parent, (cst.ExceptHandler, cst.MatchCase, cst.Lambda)):
+            if isinstance(parent, (cst.ExceptHandler, cst.MatchCase)):
                 return True
-            if isinstance(parent, cst.BooleanOperation) and child is parent.right:
-                return True
-            if isinstance(parent, (cst.FunctionDef,)) and parent is not stop:
-                return True  # a nested function runs only when called
+            if isinstance(parent, cst.BooleanOperation) and child is parent.right \
+                    and not (isinstance(parent.operator, cst.Or) and self._is_module_name(parent.left)):
+                return True  # `X = X or factory()` is lazy initialisation, not a branch
             child, parent = parent, self.parents.get(parent)
         return False
 
@@ -165,30 +164,46 @@ class ModuleUses:
         return isinstance(node, cst.Name) and any(
             True for _ in self.global_scope[node.value]) and node.value not in self.functions
 
-    def _always_run(self) -> Set[str]:
+    def _reachability(self):
+        """(always, unknown): the module-level functions that run on every invocation, and those
+        reached in ways we cannot follow statically (passed as values, called from methods, class
+        bodies or module-level code), whose uses are therefore taken as needed."""
+        names = set(self.functions)
         if self.handler not in self.functions:
-            return set()
+            return set(), names  # `handler = Mangum(app)`: the call graph starts elsewhere
+        edges: Dict[str, List[tuple]] = {name: [] for name in names}  # caller -> (callee, call?, node)
+        unknown: Set[str] = set()
+        for callee in names:
+            for assignment in self.global_scope[callee]:
+                if getattr(assignment, "node", None) is not self.functions[callee]:
+                    continue
+                for access in assignment.references:
+                    caller = self._top_level_function(access.scope) \
+                        if not isinstance(access.scope, (GlobalScope, ClassScope)) else None
+                    if caller is None:
+                        unknown.add(callee)
+                        continue
+                    parent = self.parents.get(access.node)
+                    is_call = isinstance(parent, cst.Call) and parent.func is access.node
+                    edges[caller.name.value].append((callee, is_call, access.node))
         always, pending = {self.handler}, [self.handler]
         while pending:
-            function = self.functions[pending.pop()]
-            finder = _Calls(set(self.functions))
-            function.body.visit(finder)
-            for call in finder.calls:
-                callee = call.func.value
-                if callee not in always and not self._conditional(call, function):
+            caller = pending.pop()
+            for callee, is_call, node in edges[caller]:
+                if not is_call:
+                    unknown.add(callee)  # `map(transform, rows)`, `ROUTES = {...}`: may run always
+                elif callee not in always and not self._conditional(node, self.functions[caller]):
                     always.add(callee)
                     pending.append(callee)
-        return always
-
-
-class _Calls(cst.CSTVisitor):
-    def __init__(self, names: Set[str]):
-        self.names = names
-        self.calls: List[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value in self.names:
-            self.calls.append(node)
+        changed = True
+        while changed:  # what unknown functions call is unknown too
+            changed = False
+            for caller in list(unknown):
+                for callee, _, _ in edges.get(caller, []):
+                    if callee not in unknown:
+                        unknown.add(callee)
+                        changed = True
+        return always, unknown - {self.handler}
 
 
 def assigned_names(node: cst.CSTNode) -> Set[str]:

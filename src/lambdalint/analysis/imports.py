@@ -13,7 +13,7 @@ import ast
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, Iterable, List, Optional, Sequence, Set
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from lambdalint.model.bundle import Bundle, BundleError, FolderBundle
 
@@ -282,11 +282,13 @@ def _module_level_imports(body: Sequence[ast.stmt], guard: int = 0,
             # A branch whose test is not known statically (`if PY2:`) may not run: a failing
             # import there ends only that branch, like a `try` body.
             runs = _branch_runs(node.test)
+            # Inside a `try`, a failure in the branch still reaches the `try`'s `except`.
             if runs is not False:
-                yield from _module_level_imports(node.body, guard if runs else id(node.body), fallback)
-            if runs is not True:
-                yield from _module_level_imports(node.orelse, guard if runs is False else id(node.orelse),
+                yield from _module_level_imports(node.body, guard if runs else guard or id(node.body),
                                                  fallback)
+            if runs is not True:
+                yield from _module_level_imports(
+                    node.orelse, guard if runs is False else guard or id(node.orelse), fallback)
         elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
             own = id(node)
             yield from _module_level_imports(node.body, own, fallback)

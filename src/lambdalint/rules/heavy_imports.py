@@ -32,7 +32,11 @@ def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
         for statement in uses.module_level_imports():
             row = source.position(statement.node)[0]
             tops = cost_by_line.get(row, [])
-            cost = max((t.estimated_ms for t in tops), default=0.0)
+            if max((t.estimated_ms for t in tops), default=0.0) < threshold_ms:
+                continue
+            # What removing it from init would save: packages that other imports also load
+            # (numpy under pandas) are not counted.
+            cost = ctx.cold_start().marginal_ms(fn, imports, {row})
             if cost >= threshold_ms:
                 needed_elsewhere = any(o.uses(o_statement).needed_every_invocation
                                        for o in others for o_statement in o.module_level_imports()

@@ -1,6 +1,6 @@
 from lambdalint.findings import NodeAt, Report, Severity
 from lambdalint.rules.base import SOURCE, Option, Rule
-from lambdalint.rules.examples import python
+from lambdalint.rules.examples import function_with, python, template
 
 HEAVY_IMPORT_MS = Option("heavy-import-ms", int, 50,
                          "Estimated import cost (ms, reference machine) from which an import is heavy")
@@ -55,6 +55,18 @@ class HeavyImportNotNeededAtInitRule(Rule):
         python("import pandas as pd\n\ndef export(event, context):\n    return pd.DataFrame(event)\n\n"
                "def ping(event, context):\n    return 'pong'\n",
                "another handler in the same module needs it on every invocation"),
+        python("import pandas as pd\n\ndef transform(row):\n    return pd.Series(row)\n\n"
+               "def handler(event, context):\n    return list(map(transform, event['rows']))\n",
+               "a helper passed as a value (map, dispatch tables) may run on every invocation"),
+        python("import boto3\n\ndef make():\n    return boto3.client('s3')\n\nS3 = make()\n\n"
+               "def handler(event, context):\n    return S3.list_buckets()\n",
+               "a helper called at module level runs at init"),
+        python("import pandas as pd\n\ndef handler(event, context):\n    def frame():\n"
+               "        return pd.DataFrame(event)\n    return frame()\n", "a nested function the handler calls"),
+        template(function_with(code_uri="src/"), "the handler is an assignment (a wrapped function)",
+                 **{"src/app.py": "import pandas as pd\n\ndef wrap(f):\n    return f\n\n"
+                                  "def _handler(event, context):\n    return pd.DataFrame(event)\n\n"
+                                  "handler = wrap(_handler)\n"}),
     )
 
     @classmethod
