@@ -68,12 +68,13 @@ class ColdStartAnalysis:
         refs = _deduplicated(graph.imports_of(module)) if module.origin in LOCAL else []
         imports = [self._top_import(graph, ref) for ref in refs]
         init_modules = graph.closure([name])
+        direct = [ref.module for ref in refs]
         return HandlerImports(name, relpath, handler, imports, init_modules,
-                              round(self.model.estimate(init_modules), 1))
+                              round(self.model.estimate(init_modules, direct), 1))
 
     def _top_import(self, graph: ImportGraph, ref: ImportRef) -> TopImport:
         closure = graph.closure([ref.module])
-        total, external_sources = self.model.breakdown(closure)
+        total, external_sources = self.model.breakdown(closure, [ref.module])
         head = graph.find(ref.module)
         if head.origin in LOCAL:
             source = head.origin
@@ -86,7 +87,7 @@ class ColdStartAnalysis:
         """What the handler module's init would save without the imports on these lines."""
         graph = self.graph(fn)
         rest = [top.module for top in imports.imports if top.line not in lines]
-        return round(imports.estimated_init_ms - self.model.estimate(graph.closure(rest)), 1)
+        return round(imports.estimated_init_ms - self.model.estimate(graph.closure(rest), rest), 1)
 
 
 def _deduplicated(refs: List[ImportRef]) -> List[ImportRef]:

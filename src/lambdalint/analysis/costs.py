@@ -39,12 +39,16 @@ class CostModel:
             return self.per_module + self.per_kb * module.size / 1024
         return 0.0  # namespace package folders
 
-    def estimate(self, modules: Iterable[Module]) -> float:
-        total, _ = self.breakdown(modules)
+    def estimate(self, modules: Iterable[Module], direct: Iterable[str] = ()) -> float:
+        total, _ = self.breakdown(modules, direct)
         return total
 
-    def breakdown(self, modules: Iterable[Module]) -> Tuple[float, Dict[str, str]]:
-        """Total ms and, per top-level package outside the bundle, where its cost came from."""
+    def breakdown(self, modules: Iterable[Module], direct: Iterable[str] = ()) -> Tuple[float, Dict[str, str]]:
+        """Total ms and, per top-level package outside the bundle, where its cost came from.
+
+        `direct`: modules the handler imports itself; a heavy standard-library module among them
+        (`import asyncio`) counts its measured time."""
+        direct = set(direct)
         total = 0.0
         external: Dict[str, List[Module]] = {}
         for module in modules:
@@ -57,9 +61,10 @@ class CostModel:
         for top, group in external.items():
             measured = [self.measured[m.name] for m in group if m.name in self.measured]
             if group[0].origin == "stdlib":
-                # Per module reached, as the model was fitted; a measured heavy module (asyncio,
-                # email.message, http.client...) counts at least its measured time.
-                total += max([self.per_stdlib * len(group)] + measured)
+                # Per module reached, as the model was fitted (measured times of standard-library
+                # modules overlap each other), or the measured time of one the handler imports.
+                own = [self.measured[m.name] for m in group if m.name in direct and m.name in self.measured]
+                total += max([self.per_stdlib * len(group)] + own)
                 sources[top] = "stdlib"
             elif measured:
                 measured_tops.add(top)
