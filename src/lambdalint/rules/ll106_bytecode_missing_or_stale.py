@@ -61,12 +61,13 @@ class BytecodeMissingOrStaleRule(Rule):
                 missing = sum(1 for _, state in bad if state == MISSING)
                 stale = len(bad) - missing
                 extra = (SLOWDOWN - 1) * sum(model.local_ms(m) for m, _ in bad)
+                cost = f"an estimated {extra:,.0f} ms more" if extra >= 1 else "under 1 ms more each time"
                 parts = [f"{missing} without .pyc"] if missing else []
                 parts += [f"{stale} with stale timestamp .pyc"] if stale else []
                 yield Report(
                     f"{len(bad)} module(s) of {imports.module_name}'s import closure have no valid "
                     f"bytecode for {fn.runtime} ({', '.join(parts)}): the code folder is read-only, so "
-                    f"every cold start compiles them again, an estimated {extra:,.0f} ms more. Build with "
+                    f"every cold start compiles them again, {cost}. Build with "
                     "`python -m compileall --invalidation-mode unchecked-hash`",
                     FileAt(bundle.display, member=bad[0][0].path if bundle.is_zip else None,
                            key=f"bytecode:{imports.module_name}"))

@@ -1,0 +1,100 @@
+"""Installed distributions in a bundle or layer: `*.dist-info/WHEEL` tags, `METADATA` name and
+version, `RECORD` files; so that a file can be named by the distribution it belongs to."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from email.parser import HeaderParser
+from typing import Dict, List, Optional, Tuple
+
+from lambdalint.model.bundle import Bundle, BundleError
+
+METADATA_LIMIT = 64 * 1024  # headers are at the top of METADATA; the long description is not needed
+
+
+@dataclass
+class Distribution:
+    name: str
+    version: str
+    dist_info: str  # path of the *.dist-info folder inside the bundle
+    tags: List[str] = field(default_factory=list)  # e.g. "cp312-cp312-manylinux_2_17_x86_64"
+    files: List[str] = field(default_factory=list)  # paths inside the bundle (from RECORD)
+    top_level: List[str] = field(default_factory=list)  # first path components it installs
+
+    @property
+    def label(self) -> str:
+        return f"{self.name} {self.version}".strip()
+
+    @property
+    def wheel_file(self) -> str:
+        return f"{self.dist_info}/WHEEL"
+
+
+def site_roots(bundle: Bundle, python_version: str, is_layer: bool) -> List[str]:
+    """Prefixes under which installed packages sit: the bundle root, or a layer's python/ folders."""
+    if not is_layer:
+        return [""]
+    roots = ["python/"]
+    for entry in bundle.entries:  # any python/lib/pythonX.Y/site-packages/ present
+        match = re.match(r"^(python/lib/python\d+\.\d+/site-packages/)", entry.path)
+        if match and match.group(1) not in roots:
+            roots.append(match.group(1))
+    return roots
+
+
+def distributions(bundle: Bundle, roots: List[str]) -> List[Distribution]:
+    found = []
+    for entry in bundle.entries:
+        for root in roots:
+            rest = entry.path[len(root):] if entry.path.startswith(root) else None
+            if rest and rest.endswith(".dist-info/METADATA") and rest.count("/") == 1:
+                found.append(_read(bundle, root + rest[: -len("/METADATA")], root))
+    return sorted(found, key=lambda d: d.dist_info)
+
+
+def _read(bundle: Bundle, dist_info: str, root: str) -> Distribution:
+    name, version = _name_from_folder(dist_info)
+    try:
+        headers = HeaderParser().parsestr(bundle.read(f"{dist_info}/METADATA", METADATA_LIMIT)
+                                          .decode("utf-8", "replace").split("\n\n", 1)[0])
+        name, version = headers.get("Name", name), headers.get("Version", version)
+    except (BundleError, OSError, KeyError):
+        pass
+    dist = Distribution(name, version, dist_info)
+    dist.tags = [line.split(":", 1)[1].strip() for line in _lines(bundle, f"{dist_info}/WHEEL")
+                 if line.startswith("Tag:")]
+    for line in _lines(bundle, f"{dist_info}/RECORD"):
+        path = line.split(",", 1)[0]
+        if path and not path.startswith("../"):
+            dist.files.append(root + path)
+            top = path.split("/", 1)[0]
+            if not top.endswith((".dist-info", ".data")) and top not in dist.top_level:
+                dist.top_level.append(top)
+    return dist
+
+
+def _lines(bundle: Bundle, path: str) -> List[str]:
+    if bundle.entry(path) is None:
+        return []
+    try:
+        return bundle.read(path).decode("utf-8", "replace").splitlines()
+    except (BundleError, OSError):
+        return []
+
+
+def _name_from_folder(dist_info: str) -> Tuple[str, str]:
+    stem = dist_info.rsplit("/", 1)[-1][: -len(".dist-info")]
+    name, _, version = stem.partition("-")
+    return name, version
+
+
+def owner_index(dists: List[Distribution]) -> Dict[str, Distribution]:
+    """Path inside the bundle -> the distribution whose RECORD lists it."""
+    return {path: dist for dist in dists for path in dist.files}
+
+
+def owner_of(path: str, index: Dict[str, Distribution], dists: List[Distribution]) -> Optional[Distribution]:
+    if path in index:
+        return index[path]
+    top = path.split("/", 1)[0]
+    return next((d for d in dists if top in d.top_level), None)
