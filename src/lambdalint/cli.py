@@ -235,6 +235,39 @@ def coldstart(paths, output_format, config_path, isolated, runtime, architecture
     click.echo(render(functions), nl=False)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--output-format", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
+@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
+@click.option("--runtime", help="Runtime when configuration does not say (default python3.12).")
+@click.option("--architecture", help="Architecture when configuration does not say.")
+def size(paths, output_format, output_file, config_path, isolated, runtime, architecture) -> None:
+    """Zipped and unzipped sizes against Lambda's limits, per layer and per package, with the
+    removable content (html: a self-contained page with a treemap)."""
+    from lambdalint import size_report
+    from lambdalint.discovery import discover
+
+    paths = list(paths) or ["."]
+    registry, settings = _settings(paths, config_path, isolated, runtime, architecture)
+    project = discover(paths, settings)
+    for error in project.input_errors:
+        click.echo(f"lambdalint: warning: {error.at.filename}: {error.message}", err=True)
+    functions = size_report.collect(project, settings)
+    if output_format == "html":
+        from lambdalint.output.size_html import render_html
+
+        report = render_html(functions)
+    else:
+        report = (size_report.render_json if output_format == "json" else size_report.render_text)(functions)
+    if output_file:
+        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
+        Path(output_file).write_text(report, encoding="utf-8")
+    else:
+        click.echo(report, nl=False)
+
+
 def _settings(paths, config_path, isolated, runtime, architecture, select=(), extend_select=(), ignore=()):
     """Registry and settings from the configuration file and the command line (exit 2 if invalid)."""
     from lambdalint.config import ConfigError, apply_cli, find_config, load_settings

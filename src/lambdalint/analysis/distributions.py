@@ -12,7 +12,7 @@ from lambdalint.model.bundle import Bundle, BundleError
 METADATA_LIMIT = 64 * 1024  # headers are at the top of METADATA; the long description is not needed
 
 
-@dataclass
+@dataclass(eq=False)  # identity: used as a key when grouping files by distribution
 class Distribution:
     name: str
     version: str

@@ -10,6 +10,9 @@ from lambdalint.rules.ll106_bytecode_missing_or_stale import BytecodeMissingOrSt
 from lambdalint.rules.ll201_zipped_size_limit import ZippedSizeLimitRule
 from lambdalint.rules.ll202_unzipped_size_limit import UnzippedSizeLimitRule
 from lambdalint.rules.ll203_too_many_layers import TooManyLayersRule
+from lambdalint.rules.ll204_native_platform_mismatch import NativePlatformMismatchRule
+from lambdalint.rules.ll205_python_abi_mismatch import PythonAbiMismatchRule
+from lambdalint.rules.ll206_glibc_too_new import GlibcTooNewRule
 from lambdalint.rules.ll207_handler_not_found import HandlerNotFoundRule
 from lambdalint.rules.ll208_unreadable_permissions import UnreadablePermissionsRule
 from lambdalint.rules.ll301_write_outside_tmp import WriteOutsideTmpRule
@@ -30,6 +33,9 @@ ALL_RULES = (
     ZippedSizeLimitRule,
     UnzippedSizeLimitRule,
     TooManyLayersRule,
+    NativePlatformMismatchRule,
+    PythonAbiMismatchRule,
+    GlibcTooNewRule,
     HandlerNotFoundRule,
     UnreadablePermissionsRule,
     WriteOutsideTmpRule,

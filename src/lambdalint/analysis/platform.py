@@ -1,0 +1,155 @@
+"""What a Lambda runtime accepts: wheel tags (platform, architecture, glibc, Python ABI) and
+native binaries (from their headers), for one function's runtime and architecture."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Tuple
+
+from lambdalint.analysis.distributions import Distribution, distributions, owner_index, owner_of, site_roots
+from lambdalint.analysis.natives import LAMBDA_MACHINE, NativeInfo, inspect, is_native_candidate
+from lambdalint.data import runtimes
+from lambdalint.display import display_join
+from lambdalint.findings import FileAt
+from lambdalint.model.bundle import Bundle, BundleError
+
+LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
+_MANYLINUX = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
+_LEGACY = re.compile(r"^(manylinux1|manylinux2010|manylinux2014)_(\w+)$")
+_EXTENSION_TAG = re.compile(r"\.cpython-3(\d+)[a-z]*-[^/]*\.so$")
+TAG_ARCH = {"x86_64": "x86_64", "aarch64": "aarch64", "i686": "i386", "armv7l": "arm", "ppc64le": "ppc64",
+            "s390x": "s390"}
+
+
+@dataclass(frozen=True)
+class Runtime:
+    name: str  # python3.12
+    version: Tuple[int, int]
+    glibc: Tuple[int, int]
+    machine: str  # ELF machine name: x86_64 or aarch64
+
+    @classmethod
+    def of(cls, fn) -> Optional["Runtime"]:
+        row = runtimes().get(fn.runtime)
+        if row is None:
+            return None
+        major, minor = (int(p) for p in row["python"].split("."))
+        glibc = tuple(int(p) for p in row["glibc"].split("."))
+        return cls(fn.runtime, (major, minor), glibc, LAMBDA_MACHINE.get(fn.architecture, "x86_64"))
+
+
+@dataclass
+class Artifact:
+    """A bundle as installed for one function: its distributions and native binaries."""
+
+    bundle: Bundle
+    dists: List[Distribution]
+    natives: List[Tuple[str, NativeInfo]]
+    owners: Dict[str, Distribution]
+
+    def owner(self, path: str) -> Optional[Distribution]:
+        return owner_of(path, self.owners, self.dists)
+
+
+def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
+    dists = distributions(bundle, site_roots(bundle, python_version, is_layer))
+    natives = []
+    for entry in bundle.files():
+        if entry.is_symlink or not is_native_candidate(entry.path, entry.mode):
+            continue
+
+        def read(size: int, path: str = entry.path) -> bytes:
+            return bundle.read(path, size)
+
+        try:
+            info = inspect(read)
+        except (BundleError, OSError):
+            continue
+        if info.kind != "other":
+            natives.append((entry.path, info))
+    return Artifact(bundle, dists, natives, owner_index(dists))
+
+
+def location(bundle: Bundle, path: str, key: str) -> FileAt:
+    """A file inside a bundle: the archive and its member, or the file of a folder."""
+    if bundle.is_zip:
+        return FileAt(bundle.display, member=path, key=key)
+    return FileAt(display_join(bundle.display, path), key=key)
+
+
+# -- wheel tags ----------------------------------------------------------------------------------
+def parse_tags(tags: Iterable[str]):
+    from packaging.tags import parse_tag
+
+    expanded = []
+    for text in tags:
+        try:
+            expanded.extend(parse_tag(text))
+        except ValueError:
+            continue
+    return expanded
+
+
+def platform_problem(platform: str, runtime: Runtime) -> Optional[str]:
+    """Why a wheel platform tag cannot run on the runtime's OS and architecture (None: it can)."""
+    if platform == "any":
+        return None
+    if platform.startswith("macosx"):
+        return "macOS"
+    if platform.startswith("win"):
+        return "Windows"
+    if platform.startswith("musllinux"):
+        return "musl Linux (Alpine), not glibc"
+    arch = _arch_of(platform)
+    if arch is not None and arch != runtime.machine:
+        return f"Linux {arch}"
+    if arch is None and not platform.startswith("linux"):
+        return platform
+    return None
+
+
+def _arch_of(platform: str) -> Optional[str]:
+    for pattern in (_MANYLINUX, _LEGACY):
+        match = pattern.match(platform)
+        if match:
+            return TAG_ARCH.get(match.groups()[-1], match.groups()[-1])
+    if platform.startswith("linux_"):
+        tail = platform[len("linux_"):]
+        return TAG_ARCH.get(tail, tail)
+    return None
+
+
+def glibc_required(platform: str) -> Optional[Tuple[int, int]]:
+    match = _MANYLINUX.match(platform)
+    if match:
+        return int(match.group(1)), int(match.group(2))
+    match = _LEGACY.match(platform)
+    if match:
+        return LEGACY_MANYLINUX[match.group(1)]
+    return None
+
+
+def abi_accepted(tag, runtime: Runtime) -> bool:
+    """Would the runtime's CPython import a wheel with this interpreter/ABI tag?"""
+    major, minor = runtime.version
+    interpreter, abi = tag.interpreter, tag.abi
+    match = re.match(r"^(cp|py)(\d)(\d*)$", interpreter)
+    if not match or int(match.group(2)) != major:
+        return False
+    wanted_minor = int(match.group(3)) if match.group(3) else 0
+    if abi == "abi3":
+        return match.group(1) == "cp" and wanted_minor <= minor
+    if abi == "none":
+        return wanted_minor <= minor or not match.group(3)
+    abi_match = re.match(r"^cp(\d)(\d+)[a-z]*$", abi)
+    return bool(abi_match) and (int(abi_match.group(1)), int(abi_match.group(2))) == (major, minor)
+
+
+def extension_python(path: str) -> Optional[Tuple[int, int]]:
+    """The CPython version an extension module's file name is for (`.cpython-312-…so`)."""
+    match = _EXTENSION_TAG.search(path)
+    return (3, int(match.group(1))) if match else None
+
+
+def version_text(version: Tuple[int, int]) -> str:
+    return ".".join(str(part) for part in version)

@@ -1,0 +1,41 @@
+"""Shared by LL204, LL205 and LL206: the artifacts of a function (code and local layers) with
+their distributions and native binaries, and one finding per distribution."""
+from typing import Dict, Iterator, List, Optional, Tuple
+
+from lambdalint.findings import Report
+
+PIP_HINT = ("pip install --platform manylinux2014_{arch} --implementation cp --python-version {version} "
+            "--only-binary=:all: --target <build folder> <packages>")
+
+
+def function_artifacts(fn, ctx) -> Iterator[object]:
+    from lambdalint.analysis.platform import artifact
+
+    for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]:
+        if bundle is not None:
+            yield ctx.memo(("artifact", id(bundle), fn.python_version, is_layer),
+                           lambda b=bundle, layer=is_layer: artifact(b, fn.python_version, layer))
+
+
+def grouped(art, problems: List[Tuple[str, str]]) -> Dict[Optional[object], List[Tuple[str, str]]]:
+    """(path, reason) problems grouped by the distribution that ships the path."""
+    groups: Dict[Optional[object], List[Tuple[str, str]]] = {}
+    for path, reason in problems:
+        groups.setdefault(art.owner(path), []).append((path, reason))
+    return groups
+
+
+def reports(art, problems: List[Tuple[str, str]], code: str, message) -> Iterator[Report]:
+    """One report per distribution: `message(what, reason, evidence)` words it."""
+    from lambdalint.analysis.platform import location
+
+    for dist, items in sorted(grouped(art, problems).items(), key=lambda kv: kv[1][0][0]):
+        path, reason = items[0]
+        more = f" and {len(items) - 1} more file(s)" if len(items) > 1 else ""
+        what = dist.label if dist is not None else path.split("/", 1)[0]
+        yield Report(message(what, reason, f"{path}{more}"), location(art.bundle, path, f"{code}:{what}"))
+
+
+def pip_hint(fn) -> str:
+    arch = "aarch64" if fn.architecture == "arm64" else "x86_64"
+    return PIP_HINT.format(arch=arch, version=fn.python_version)

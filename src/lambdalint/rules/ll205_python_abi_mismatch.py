@@ -1,0 +1,52 @@
+from lambdalint.findings import Severity
+from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
+from lambdalint.rules.native_examples import elf, wheel_info
+
+HANDLER = "def handler(event, context):\n    return 1\n"
+PY311 = ("--runtime", "python3.11")
+
+
+def _zip(description: str, args=PY311, **members) -> Example:
+    return Example({"function.zip": Zip({"app.py": HANDLER, **members})}, description, args)
+
+
+class PythonAbiMismatchRule(Rule):
+    code = "LL205"
+    name = "python-abi-mismatch"
+    severity = Severity.ERROR
+    summary = "An extension module or wheel built for another CPython version than the runtime's"
+    needs = frozenset({BUNDLE})
+    invalid = (
+        _zip("a cpython-312 extension under python3.11",
+             **{"pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu.so": Member(elf())}),
+        _zip("a wheel tagged cp312 under python3.11", **wheel_info("fast", "cp312-cp312-manylinux2014_x86_64")),
+        _zip("abi3 from a newer minimum version", **wheel_info("fast", "cp312-abi3-manylinux2014_x86_64")),
+    )
+    valid = (
+        _zip("the runtime's own version", **{"fast/_speed.cpython-311-x86_64-linux-gnu.so": Member(elf())}),
+        _zip("abi3 from an older minimum version", **wheel_info("fast", "cp38-abi3-manylinux2014_x86_64")),
+        _zip("pure Python", **wheel_info("fast", "py3-none-any")),
+        _zip("an untagged .so", **{"fast/_speed.so": Member(elf())}),
+    )
+
+    def check_function(self, fn, ctx):
+        from lambdalint.analysis.platform import Runtime, abi_accepted, extension_python, parse_tags, version_text
+        from lambdalint.rules.binary_checks import function_artifacts, pip_hint, reports
+
+        runtime = Runtime.of(fn)
+        if runtime is None:
+            return
+        for art in function_artifacts(fn, ctx):
+            problems = []
+            for dist in art.dists:
+                tags = parse_tags(dist.tags)
+                if tags and not any(abi_accepted(tag, runtime) for tag in tags):
+                    problems.append((dist.wheel_file, f"a wheel tagged {tags[0].interpreter}-{tags[0].abi}"))
+            for entry in art.bundle.files():
+                built_for = extension_python(entry.path)
+                if built_for is not None and built_for != runtime.version:
+                    problems.append((entry.path, f"extension modules for CPython {version_text(built_for)}"))
+            yield from reports(art, problems, self.code, lambda what, reason, evidence: (
+                f"{what} ships {reason} ({evidence}), but {fn.runtime} runs CPython "
+                f"{version_text(runtime.version)}, which does not load them ('No module named ...'). "
+                f"Install for the runtime's version: `{pip_hint(fn)}`"))
