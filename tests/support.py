@@ -65,6 +65,13 @@ def write_zip(target: Path, members: Mapping[str, Any]) -> None:
                         size = min(CHUNK, remaining)
                         out.write((filler * (size // len(filler) + 1))[:size] if filler else os.urandom(size))
                         remaining -= size
+            elif member.method >= 0 and member.method not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                # Only the recorded method matters to the checks: store the bytes, then relabel
+                # the entry (zipfile cannot write bzip2/LZMA headers for arbitrary data we want).
+                info.compress_type = zipfile.ZIP_STORED
+                data = member.content.encode() if isinstance(member.content, str) else member.content
+                archive.writestr(info, data)
+                info.compress_type = member.method
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
                 data = member.content.encode() if isinstance(member.content, str) else member.content

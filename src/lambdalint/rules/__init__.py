@@ -7,6 +7,7 @@ from lambdalint.rules.ll102_heavy_import_unused import HeavyImportUnusedRule
 from lambdalint.rules.ll103_init_budget_exceeded import InitBudgetExceededRule
 from lambdalint.rules.ll104_client_created_per_invocation import ClientCreatedPerInvocationRule
 from lambdalint.rules.ll106_bytecode_missing_or_stale import BytecodeMissingOrStaleRule
+from lambdalint.rules.ll105_dev_dependency_in_bundle import DevDependencyInBundleRule
 from lambdalint.rules.ll201_zipped_size_limit import ZippedSizeLimitRule
 from lambdalint.rules.ll202_unzipped_size_limit import UnzippedSizeLimitRule
 from lambdalint.rules.ll203_too_many_layers import TooManyLayersRule
@@ -15,6 +16,10 @@ from lambdalint.rules.ll205_python_abi_mismatch import PythonAbiMismatchRule
 from lambdalint.rules.ll206_glibc_too_new import GlibcTooNewRule
 from lambdalint.rules.ll207_handler_not_found import HandlerNotFoundRule
 from lambdalint.rules.ll208_unreadable_permissions import UnreadablePermissionsRule
+from lambdalint.rules.ll209_layer_layout import LayerLayoutRule
+from lambdalint.rules.ll210_shadowed_package import ShadowedPackageRule
+from lambdalint.rules.ll211_removable_bloat import RemovableBloatRule
+from lambdalint.rules.ll212_unsafe_zip_entry import UnsafeZipEntryRule
 from lambdalint.rules.ll301_write_outside_tmp import WriteOutsideTmpRule
 from lambdalint.rules.ll501_async_without_failure_destination import AsyncWithoutFailureDestinationRule
 from lambdalint.rules.ll601_timeout_out_of_range import TimeoutOutOfRangeRule
@@ -30,6 +35,7 @@ ALL_RULES = (
     InitBudgetExceededRule,
     ClientCreatedPerInvocationRule,
     BytecodeMissingOrStaleRule,
+    DevDependencyInBundleRule,
     ZippedSizeLimitRule,
     UnzippedSizeLimitRule,
     TooManyLayersRule,
@@ -38,6 +44,10 @@ ALL_RULES = (
     GlibcTooNewRule,
     HandlerNotFoundRule,
     UnreadablePermissionsRule,
+    LayerLayoutRule,
+    ShadowedPackageRule,
+    RemovableBloatRule,
+    UnsafeZipEntryRule,
     WriteOutsideTmpRule,
     AsyncWithoutFailureDestinationRule,
     TimeoutOutOfRangeRule,

@@ -49,6 +49,7 @@ class Member:
     size: int = 0  # > 0: content is this many incompressible bytes
     is_dir: bool = False
     date_time: Tuple[int, int, int, int, int, int] = (2024, 5, 1, 12, 0, 0)  # in a zip
+    method: int = -1  # zip compression method to record (-1: deflate); only the header says it
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,65 @@
+import re
+
+from lambdalint.findings import Severity
+from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
+from lambdalint.rules.native_examples import wheel_info
+
+HANDLER = "def handler(event, context):\n    return 1\n"
+DEV_DISTRIBUTIONS = re.compile(
+    r"^(pytest|pytest[-_].*|moto|black|mypy|mypy[-_]extensions|ruff|pylint|flake8|coverage|ipython|"
+    r"jupyter.*|boto3[-_]stubs|botocore[-_]stubs|mypy[-_]boto3[-_].*|types[-_].*|pip|setuptools|wheel)$",
+    re.IGNORECASE)
+DEV_TOP_LEVEL = re.compile(r"^(_pytest|pytest|moto|black|mypy|ruff|pylint|flake8|coverage|IPython|"
+                           r"jupyter_\w+|mypy_boto3_\w+|pip|setuptools|wheel)$")
+
+
+class DevDependencyInBundleRule(Rule):
+    code = "LL105"
+    name = "dev-dependency-in-bundle"
+    severity = Severity.WARNING
+    summary = "A built bundle or layer ships a test or development tool that never runs in production"
+    needs = frozenset({BUNDLE})
+    invalid = (
+        Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("pytest", "py3-none-any", "8.3.0", {
+            "pytest/__init__.py": "", "_pytest/main.py": Member(size=200_000)})})}, "pytest in a zip"),
+        Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("mypy_boto3_s3", "py3-none-any", "1.35.0")})},
+                "type stubs for boto3"),
+    )
+    valid = (
+        Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("requests", "py3-none-any", "2.32.0")})}),
+        Example({"src/app.py": HANDLER, "src/tests/test_app.py": "import pytest\n"},
+                "a plain source folder is not a built artifact"),
+    )
+
+    def check_bundle(self, bundle, ctx):
+        from lambdalint.analysis.distributions import distributions, site_roots
+        from lambdalint.analysis.platform import location
+        from lambdalint.units import mb
+
+        if not bundle.is_built:
+            return
+        roots = site_roots(bundle, "", bundle.is_layer) if bundle.is_layer else [""]
+        sizes = {e.path: e.size for e in bundle.files()}
+        seen_tops = set()
+        for dist in distributions(bundle, roots):
+            if DEV_DISTRIBUTIONS.match(dist.name):
+                size = sum(sizes.get(path, 0) for path in dist.files)
+                seen_tops.update(dist.top_level)
+                yield self._report(bundle, dist.dist_info, dist.label, size, location, mb)
+        for root in roots:
+            tops = {}
+            for path, size in sizes.items():
+                if path.startswith(root) and "/" in path[len(root):]:
+                    top = path[len(root):].split("/", 1)[0]
+                    if DEV_TOP_LEVEL.match(top) and top not in seen_tops:
+                        tops[top] = tops.get(top, 0) + size
+            for top, size in sorted(tops.items()):
+                yield self._report(bundle, root + top, top, size, location, mb)
+
+    def _report(self, bundle, path, what, size, location, mb):
+        from lambdalint.findings import Report
+
+        return Report(f"{what} is a development tool and never runs on Lambda, yet it adds {mb(size)} "
+                      "to the bundle: install only runtime dependencies when building (a separate "
+                      "requirements file, or `pip install --no-deps` of the production set)",
+                      location(bundle, path, f"{self.code}:{what}"))

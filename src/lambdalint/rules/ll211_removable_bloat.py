@@ -1,0 +1,52 @@
+from lambdalint.findings import FileAt, Report, Severity
+from lambdalint.rules.base import BUNDLE, Example, Member, Option, Rule, Zip
+
+HANDLER = "def handler(event, context):\n    return 1\n"
+
+
+class RemovableBloatRule(Rule):
+    code = "LL211"
+    name = "removable-bloat"
+    severity = Severity.WARNING
+    summary = "A built bundle or layer ships content not needed at run time (tests, stubs, sources, docs)"
+    needs = frozenset({BUNDLE})
+    options = (Option("bloat-threshold-mb", float, 1.0, "Report from this many removable megabytes"),)
+    invalid = (
+        Example({"function.zip": Zip({"app.py": HANDLER, "pandas/__init__.py": "",
+                                      "pandas/tests/test_big.py": Member(size=1_500_000),
+                                      "pandas/core/frame.pyi": Member(size=300_000)})},
+                "a dependency's test suite and stubs"),
+    )
+    valid = (
+        Example({"function.zip": Zip({"app.py": HANDLER, "pandas/__init__.py": "",
+                                      "pandas/tests/test_small.py": Member(size=50_000)})}, "under the threshold"),
+        Example({"function.zip": Zip({"app.py": HANDLER, "botocore/__init__.py": "",
+                                      "botocore/docs/__init__.py": "",
+                                      "botocore/docs/method.py": Member(size=2_000_000)})},
+                "a docs package that is code (botocore.docs is imported)"),
+        Example({"src/app.py": HANDLER, "src/tests/test_app.py": Member(size=2_000_000)},
+                "a plain source folder is not a built artifact"),
+    )
+
+    def check_function(self, fn, ctx):
+        for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
+            if bundle is not None and bundle.is_built:
+                yield from self._check(bundle, fn.python_version)
+
+    def _check(self, bundle, python_version):
+        from lambdalint.analysis.bloat import largest_folders, removable
+        from lambdalint.units import MB, mb
+
+        found = removable(bundle.files(), python_version)
+        total = sum(e.size for entries in found.values() for e in entries)
+        if total < self.option("bloat-threshold-mb") * MB:
+            return
+        parts = []
+        for kind, entries in sorted(found.items(), key=lambda kv: -sum(e.size for e in kv[1])):
+            size = sum(e.size for e in entries)
+            top = ", ".join(f"{folder} {mb(bytes_)}" for folder, bytes_ in largest_folders(entries, 2))
+            parts.append(f"{kind} {mb(size)} ({top})")
+        yield Report(f"{mb(total)} unzipped is not needed at run time: {'; '.join(parts)}. Leave it out "
+                     "when building (exclude patterns, or delete after `pip install --target`): it counts "
+                     "against the 250 MB limit and slows every deployment",
+                     FileAt(bundle.display, key=f"{self.code}:bloat"))

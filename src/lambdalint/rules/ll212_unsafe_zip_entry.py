@@ -1,0 +1,71 @@
+import posixpath
+
+from lambdalint.findings import Report, Severity
+from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
+
+HANDLER = "def handler(event, context):\n    return 1\n"
+METHODS = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES"}
+DEFLATE64_FIXTURE = "fixtures/deflate64/deflate64.zip"
+
+
+class UnsafeZipEntryRule(Rule):
+    code = "LL212"
+    name = "unsafe-zip-entry"
+    severity = Severity.ERROR
+    summary = "Zip entries Lambda will not extract safely: traversal, absolute paths, links out, duplicates, odd methods"
+    needs = frozenset({BUNDLE})
+    invalid = (
+        Example({"function.zip": Zip({"app.py": HANDLER, "../evil.py": "x = 1\n"})}, "a `..` component"),
+        Example({"function.zip": Zip({"app.py": HANDLER, "/etc/cron.d/x": "x"})}, "an absolute path"),
+        Example({"function.zip": Zip({"app.py": HANDLER, "data": Member("../../etc/passwd", mode=0o120777)})},
+                "a symbolic link pointing outside the bundle"),
+        Example({"function.zip": Zip({"app.py": HANDLER, "x.txt": Member("1", method=12)})}, "bzip2 compression"),
+    )
+    valid = (
+        Example({"function.zip": Zip({"app.py": HANDLER, "lib/libfoo.so": Member("x"),
+                                      "lib/libfoo.so.1": Member("libfoo.so", mode=0o120777)})},
+                "a symbolic link inside the bundle"),
+    )
+
+    def check_bundle(self, bundle, ctx):
+        from lambdalint.analysis.platform import location
+
+        if not bundle.is_zip:
+            return
+        problems = {}
+        seen = set()
+        for entry in bundle.entries:
+            path = entry.path
+            parts = path.split("/")
+            if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+                problems.setdefault("absolute paths", []).append(path)
+            elif ".." in parts:
+                problems.setdefault("'..' components that escape the extraction folder", []).append(path)
+            if path in seen:
+                problems.setdefault("duplicate names", []).append(path)
+            seen.add(path)
+            if entry.encrypted:
+                problems.setdefault("encrypted entries", []).append(path)
+            if entry.method not in (0, 8, None):
+                name = METHODS.get(entry.method, f"method {entry.method}")
+                problems.setdefault(f"{name} compression (Lambda extracts stored and deflate only)",
+                                    []).append(path)
+            if entry.is_symlink and _escapes(bundle, path):
+                problems.setdefault("symbolic links pointing outside the bundle", []).append(path)
+        for kind, paths in sorted(problems.items()):
+            more = f" and {len(paths) - 1} more" if len(paths) > 1 else ""
+            yield Report(f"{kind}: {paths[0]!r}{more}; Lambda rejects the archive ('Could not unzip "
+                         "uploaded file') or extracts it unsafely: rebuild the zip with a standard tool "
+                         "(`zip -r` or Python's zipfile, deflate) from a clean build folder",
+                         location(bundle, paths[0], f"{self.code}:{kind}"))
+
+
+def _escapes(bundle, path: str) -> bool:
+    try:
+        target = bundle.read(path, 4096).decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - unreadable link targets are LL002's business
+        return False
+    if target.startswith("/"):
+        return True
+    resolved = posixpath.normpath(posixpath.join(posixpath.dirname(path), target))
+    return resolved == ".." or resolved.startswith("../")
