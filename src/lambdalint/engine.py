@@ -44,14 +44,37 @@ class Context:
         return id(bundle) in self._attached
 
     def own_modules(self, fn: Function) -> List[SourceModule]:
-        """The Python modules of the function's own code (not layers, not installed distributions)."""
+        """The Python modules of the function's own code (not layers, not installed distributions).
+
+        In a built artifact (a zip, a build folder) only the modules the handlers import are
+        read: a bundle can hold thousands of vendored files that no rule needs to open."""
         if fn.code is None or not fn.is_python:
             return []
         key = id(fn)
         if key not in self._modules:
-            self._modules[key] = [self.sources.get(fn.code, rel, fn.python_version)
-                                  for rel in fn.code.own_python_files()]
+            paths = fn.code.own_python_files()
+            if fn.code.is_built:
+                reachable = self._reachable_paths(fn)
+                if fn.handler is None:  # the candidates were read to find the handlers anyway
+                    reachable.update(module.relpath for module in self._handler_candidates(fn))
+                paths = [path for path in paths if path in reachable]
+            self._modules[key] = [self.sources.get(fn.code, rel, fn.python_version) for rel in paths]
         return self._modules[key]
+
+    def _handler_candidates(self, fn: Function) -> List[SourceModule]:
+        """Modules that may hold `(event, context)` handlers: all own modules of a source folder;
+        in a built artifact only shallow ones (a handler sits at the root or one folder down)."""
+        paths = fn.code.own_python_files()
+        if fn.code.is_built:
+            paths = [path for path in paths if path.count("/") <= 1]
+        return [self.sources.get(fn.code, rel, fn.python_version) for rel in paths]
+
+    def _reachable_paths(self, fn: Function) -> set:
+        reachable = set()
+        for module, imports in self.handler_imports(fn):
+            reachable.add(module.relpath)
+            reachable.update(m.path for m in imports.init_modules if m.bundle is fn.code and m.path)
+        return reachable
 
     def resolve_handler(self, fn: Function) -> Optional[HandlerTarget]:
         """Where the configured handler's module is (None for a malformed handler string)."""
@@ -75,7 +98,9 @@ class Context:
         if fn.handler is not None:
             target = self.resolve_handler(fn)
             return [(target.source, target.function)] if target and target.source else []
-        return [(module, name) for module in self.own_modules(fn) for name in module.lambda_handlers()]
+        if fn.code is None or not fn.is_python:
+            return []
+        return [(module, name) for module in self._handler_candidates(fn) for name in module.lambda_handlers()]
 
 
     def memo(self, key, factory):

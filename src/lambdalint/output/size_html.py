@@ -49,7 +49,8 @@ TEMPLATE = """<!DOCTYPE html>
   th {{ color: #666; font-weight: normal; border-bottom: 1px solid #ddd; }}
   td.num, th.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
   td.na {{ color: #999; font-style: italic; }}
-  .path {{ color: #666; word-break: break-all; }}
+  .path {{ color: #666; }}
+  td.name, td.path {{ overflow-wrap: anywhere; min-width: 7em; }}
   .stack {{ display: flex; height: 12px; width: 100%; max-width: 420px; background: #e8e8e8; border-radius: 3px; overflow: hidden; margin: 4px 0; }}
   .stack span {{ display: block; height: 100%; }}
   .swatch {{ display: inline-block; width: 10px; height: 10px; border-radius: 2px; margin-right: 6px; vertical-align: baseline; }}
@@ -293,11 +294,11 @@ def _artifacts(fn: dict) -> str:
     for artifact in fn["artifacts"]:
         if artifact["available"]:
             zipped = _mb(artifact["zipped_bytes"]) if artifact["zipped_bytes"] is not None else "&ndash;"
-            rows.append(f'<tr><td>{_e(artifact["name"])}</td><td>{artifact["kind"]}</td>'
+            rows.append(f'<tr><td class="name">{_e(artifact["name"])}</td><td>{artifact["kind"]}</td>'
                         f'<td class="path">{_e(artifact["path"])}</td><td class="num">{zipped}</td>'
                         f'<td class="num">{_mb(artifact["unzipped_bytes"])}</td></tr>')
         else:
-            rows.append(f'<tr><td>{_e(artifact["name"])}</td><td>{artifact["kind"]}</td>'
+            rows.append(f'<tr><td class="name">{_e(artifact["name"])}</td><td>{artifact["kind"]}</td>'
                         f'<td class="na" colspan="3">not available locally (not counted)</td></tr>')
     return f'<table>{"".join(rows)}</table>'
 
@@ -330,7 +331,7 @@ def _largest(fn: dict) -> str:
     rows = []
     for package in largest_packages(fn):
         dist = f'{package["distribution"]} {package["version"] or ""}'.strip() if package["distribution"] else ""
-        rows.append(f'<tr><td>{_e(package["name"])}</td><td class="path">{_e(dist)}</td>'
+        rows.append(f'<tr><td class="name">{_e(package["name"])}</td><td class="path">{_e(dist)}</td>'
                     f'<td class="path">{_e(package["artifact"])}</td>'
                     f'<td class="num">{_mb(package["bytes"])}</td></tr>')
     if not rows:
