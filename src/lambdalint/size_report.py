@@ -139,6 +139,12 @@ def largest_packages(fn: dict, count: int = TOP_PACKAGES) -> List[dict]:
     return sorted(rows, key=lambda row: (-row["bytes"], row["name"], row["artifact"]))[:count]
 
 
+def no_zip_reason(fn: dict) -> str:
+    """Why a function has no zipped size: its code is a folder, or it is not here at all."""
+    first = fn["artifacts"][0] if fn["artifacts"] else None
+    return "not a zip (a folder)" if first is not None and first["available"] else "code not available locally"
+
+
 def removable_bytes(fn: dict) -> int:
     return sum(row["bytes"] for artifact in fn["artifacts"] for row in artifact["bloat"])
 
@@ -156,7 +162,7 @@ def render_text(functions: List[dict]) -> str:
     out = []
     for fn in functions:
         out.append(f"{fn['function']}  {fn['runtime']}")
-        out.append(_limit_line("zipped", fn["zipped_bytes"], fn["zipped_limit"], "not a zip (folder)"))
+        out.append(_limit_line("zipped", fn["zipped_bytes"], fn["zipped_limit"], no_zip_reason(fn)))
         unknown = sum(1 for a in fn["artifacts"] if not a["available"])
         note = f"  + {unknown} artifact(s) not available locally" if unknown else ""
         out.append(_limit_line("unzipped", fn["unzipped_bytes"], fn["unzipped_limit"], "") + note)

@@ -17,7 +17,7 @@ import json
 from typing import Dict, List, Optional
 
 from lambdalint import __version__
-from lambdalint.size_report import largest_packages, removable_bytes
+from lambdalint.size_report import largest_packages, no_zip_reason, removable_bytes
 
 BLOAT_COLOURS = ("#e6550d", "#8c6bb1", "#3182bd", "#31a354", "#d6616b", "#bdbd22", "#17becf", "#7f7f7f")
 
@@ -38,7 +38,7 @@ TEMPLATE = """<!DOCTYPE html>
   .cols {{ display: flex; flex-wrap: wrap; gap: 8px 32px; }}
   .cols > div {{ flex: 1 1 420px; min-width: 0; }}
   .limit {{ display: flex; align-items: center; gap: 8px; margin: 3px 0; }}
-  .limit .what {{ width: 70px; color: #444; }}
+  .limit .what {{ flex: 0 0 70px; color: #444; }}
   .bar {{ position: relative; flex: 0 0 220px; height: 14px; background: #e8e8e8; border-radius: 3px; overflow: hidden; }}
   .bar .fill {{ position: absolute; left: 0; top: 0; bottom: 0; background: #2e7d32; }}
   .bar .fill.warn {{ background: #f9a825; }}
@@ -268,7 +268,7 @@ def _summary(functions: List[dict]) -> str:
 
 
 def _function_card(fn: dict) -> str:
-    limits = (_limit("zipped", fn["zipped_bytes"], fn["zipped_limit"], "not a zip (a folder)")
+    limits = (_limit("zipped", fn["zipped_bytes"], fn["zipped_limit"], no_zip_reason(fn))
               + _limit("unzipped", fn["unzipped_bytes"], fn["unzipped_limit"], "-"))
     return (f'<section class="fn"><h2>{_e(fn["function"])}<span class="runtime">{_e(fn["runtime"])}</span></h2>\n'
             f'<div class="cols"><div>{limits}{_artifacts(fn)}</div>'
