@@ -1,9 +1,11 @@
 """Native binaries judged from their headers, not their names: ELF (class, machine, and the
 `GLIBC_x.y` versions its dynamic section needs), Mach-O (thin and universal) and PE.
 
-Only the first bytes of a binary are read: the ELF header and program headers, then the dynamic
-segment, string table and version-needs records, which the linker places near the start of the
-file (reached through the program headers, so the section headers at the end are never needed).
+Only the first bytes of a binary are read.  For ELF: the header and program headers, then the
+first loadable segment, where linkers put the dynamic string table with the `GLIBC_x.y` version
+names the binary needs (`.dynstr`, next to `.gnu.version_r`).  The dynamic table itself often sits
+near the end of the file; it is parsed exactly only when it lies within what was read anyway, so
+that a 15 MB extension module costs a few hundred kilobytes of reading at most.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ import struct
 from dataclasses import dataclass
 from typing import Callable, Optional, Tuple
 
-HEAD_BYTES = 64 * 1024  # enough for headers; more is read only when the dynamic data lies further
-MAX_BYTES = 8 * 1024 * 1024
+HEAD_BYTES = 4 * 1024  # ELF, Mach-O and PE headers; more is read only for an ELF's first segment
+FIRST_WINDOW = 64 * 1024  # the first read of an ELF's first segment, where .dynstr usually is
+MAX_BYTES = 2 * 1024 * 1024  # never read further into a binary than this
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib")
 _SO_VERSIONED = re.compile(r"\.so(\.\d+)+$")
 
@@ -26,6 +29,7 @@ LAMBDA_MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}  # Lambda architecture
 PT_LOAD, PT_DYNAMIC = 1, 2
 DT_NULL, DT_STRTAB, DT_STRSZ, DT_VERNEED, DT_VERNEEDNUM = 0, 5, 10, 0x6FFFFFFE, 0x6FFFFFFF
 _GLIBC = re.compile(rb"^GLIBC_(\d+)\.(\d+)(?:\.(\d+))?$")
+_GLIBC_STRINGS = re.compile(rb"\0GLIBC_(\d+)\.(\d+)(?:\.\d+)?(?=\0)")
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,8 @@ def _glibc_needed(data: bytes, read, bits: int, order: str) -> Optional[Tuple[in
             dynamic = (p_offset, p_filesz)
     if dynamic is None:
         return None  # statically linked: needs no glibc symbol versions
+    if dynamic[0] + dynamic[1] > len(data):
+        return _glibc_in_first_segment(data, read, loads)
     data = _ensure(data, read, dynamic[0] + dynamic[1])
     entry = struct.calcsize(dyn_format)
     tags = {}
@@ -147,6 +153,24 @@ def _glibc_needed(data: bytes, read, bits: int, order: str) -> Optional[Tuple[in
             break
         need += following
     return best
+
+
+def _glibc_in_first_segment(data: bytes, read, loads) -> Optional[Tuple[int, int]]:
+    """The highest `GLIBC_x.y` name in the first loadable segment, where `.dynstr` lives (a few
+    kilobytes in, after `.dynsym`).  Read in growing windows; once the names show up, one more
+    window makes sure the whole string table was seen."""
+    limit = min(min((offset + size for _, offset, size in loads if offset == 0), default=MAX_BYTES),
+                MAX_BYTES)
+    window = FIRST_WINDOW
+    while True:
+        window = min(window, limit)
+        data = data if len(data) >= window else read(window)
+        found = [m for m in _GLIBC_STRINGS.finditer(data)]
+        if found and (found[-1].end() + 16 * 1024 <= len(data) or window >= limit):
+            return max((int(m.group(1)), int(m.group(2))) for m in found)
+        if window >= limit:
+            return None
+        window *= 4
 
 
 def _ensure(data: bytes, read, size: int) -> bytes:

@@ -41,7 +41,7 @@ class DevDependencyInBundleRule(Rule):
         roots = site_roots(bundle, "", bundle.is_layer) if bundle.is_layer else [""]
         sizes = {e.path: e.size for e in bundle.files()}
         seen_tops = set()
-        for dist in distributions(bundle, roots):
+        for dist in ctx.memo(("distributions", id(bundle), tuple(roots)), lambda: distributions(bundle, roots)):
             if DEV_DISTRIBUTIONS.match(dist.name):
                 size = sum(sizes.get(path, 0) for path in dist.files)
                 seen_tops.update(dist.top_level)

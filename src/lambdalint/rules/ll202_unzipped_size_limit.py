@@ -42,10 +42,12 @@ class UnzippedSizeLimitRule(Rule):
         if total <= quota("unzipped_bytes"):
             return
         unknown = sum(1 for layer in fn.layers if layer.bundle is None)
-        note = f"; {unknown} more layer(s) not available locally add to this" if unknown else ""
+        note = f", plus {unknown} layer(s) not available locally" if unknown else ""
         message = (f"unzipped size of the function's code and layers is {mb(total)} ({total:,} bytes), "
                    f"over Lambda's limit of {quota('unzipped_bytes'):,} bytes: {largest(parts, 10)}{note}; "
-                   f"largest top-level entries of the code: {largest(top_level_sizes(fn.code.entries))}")
+                   f"largest top-level entries of the code: {largest(top_level_sizes(fn.code.entries))}. "
+                   "Deployment fails: drop what is not needed at run time (see LL211), move large data to "
+                   "S3 or EFS, or deploy a container image (up to 10 GB)")
         if fn.config is not None:
             code_uri = fn.config.get("CodeUri") or fn.config.get("Code")
             path = code_uri.path if code_uri else fn.config.resource_path
@@ -62,5 +64,6 @@ class UnzippedSizeLimitRule(Rule):
             yield Report(
                 f"layer unzips to {mb(total)} ({total:,} bytes), over Lambda's limit of "
                 f"{quota('unzipped_bytes'):,} bytes for a function and all its layers; largest "
-                f"entries: {largest(top_level_sizes(bundle.entries))}",
+                f"entries: {largest(top_level_sizes(bundle.entries))}. Drop what is not needed at run "
+                "time (see LL211) or split it",
                 FileAt(bundle.display, key="unzipped"))
