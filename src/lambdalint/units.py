@@ -4,6 +4,8 @@ MB = 1024 * 1024
 
 
 def mb(size: int) -> str:
+    if 0 < size < MB // 10:
+        return f"{max(1, round(size / 1024)):,} kB"
     return f"{size / MB:.1f} MB"
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Dict, Iterable, List, Optional, Tuple
 
 from lambdalint.model.bundle import BundleEntry
@@ -41,21 +42,59 @@ def category(entry: BundleEntry, python_version: str, packages=frozenset()) -> O
     return None
 
 
-def removable(entries: Iterable[BundleEntry], python_version: str) -> Dict[str, List[BundleEntry]]:
+_IMPORTS_TESTS = re.compile(rb"^\s*(?:from\s+\.+\s*tests\b|from\s+\.+tests\b|from\s+[\w.]+\.tests\b|"
+                            rb"import\s+[\w.]+\.tests\b|from\s+\.\s+import\s+[^\n]*\btests\b)", re.M)
+
+
+def removable(entries: Iterable[BundleEntry], python_version: str, roots: Iterable[str] = ("",),
+              read=None) -> Dict[str, List[BundleEntry]]:
+    """Removable files by category.  Paths are judged relative to their site root (a layer's
+    python/ folder); `read(path)` lets a package's `__init__.py` show that it imports its own
+    `tests` package (astropy does), which is then kept."""
     entries = list(entries)
-    packages = {e.path[: -len("/__init__.py")] for e in entries if e.path.endswith("/__init__.py")}
+    roots = sorted(roots, key=len, reverse=True)
+    relative = [_strip(e, roots) for e in entries]
+    packages = {e.path[: -len("/__init__.py")] for e in relative if e.path.endswith("/__init__.py")}
+    needed_tests = _imported_tests(packages, roots, read) if read else set()
     found: Dict[str, List[BundleEntry]] = {}
-    for entry in entries:
-        kind = category(entry, python_version, packages)
+    for entry, rel in zip(entries, relative):
+        if any(rel.path.startswith(folder + "/") for folder in needed_tests):
+            continue
+        kind = category(rel, python_version, packages)
         if kind:
             found.setdefault(kind, []).append(entry)
     return found
 
 
-def largest_folders(entries: List[BundleEntry], count: int = 3) -> List[Tuple[str, int]]:
-    """The folders (two levels deep) that hold the most bytes among `entries`."""
+def _strip(entry: BundleEntry, roots: List[str]) -> BundleEntry:
+    for root in roots:
+        if root and entry.path.startswith(root):
+            return replace(entry, path=entry.path[len(root):])
+    return entry
+
+
+def _imported_tests(packages, roots, read) -> set:
+    """`pkg/tests` packages that `pkg/__init__.py` imports at load time."""
+    needed = set()
+    for package in packages:
+        if package.endswith("/tests") and package.count("/") == 1:
+            parent = package.rsplit("/", 1)[0]
+            for root in roots:
+                try:
+                    text = read(f"{root}{parent}/__init__.py")
+                except Exception:  # noqa: BLE001 - not in this root, or unreadable: not needed
+                    continue
+                if _IMPORTS_TESTS.search(text):
+                    needed.add(package)
+                break
+    return needed
+
+
+def largest_folders(entries: List[BundleEntry], count: int = 3, roots: Iterable[str] = ("",)) -> List[Tuple[str, int]]:
+    """The folders (two levels below the site root) that hold the most bytes among `entries`."""
+    roots = sorted(roots, key=len, reverse=True)
     sizes: Dict[str, int] = {}
-    for entry in entries:
+    for entry in (_strip(e, roots) for e in entries):
         folder = "/".join(entry.path.split("/")[:2]) if "/" in entry.path else entry.path
         sizes[folder] = sizes.get(folder, 0) + entry.size
     return sorted(sizes.items(), key=lambda item: (-item[1], item[0]))[:count]

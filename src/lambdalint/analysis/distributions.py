@@ -19,6 +19,7 @@ class Distribution:
     dist_info: str  # path of the *.dist-info folder inside the bundle
     tags: List[str] = field(default_factory=list)  # e.g. "cp312-cp312-manylinux_2_17_x86_64"
     files: List[str] = field(default_factory=list)  # paths inside the bundle (from RECORD)
+    requires: List[str] = field(default_factory=list)  # normalised names from Requires-Dist
     top_level: List[str] = field(default_factory=list)  # first path components it installs
 
     @property
@@ -34,12 +35,8 @@ def site_roots(bundle: Bundle, python_version: str, is_layer: bool) -> List[str]
     """Prefixes under which installed packages sit: the bundle root, or a layer's python/ folders."""
     if not is_layer:
         return [""]
-    roots = ["python/"]
-    for entry in bundle.entries:  # any python/lib/pythonX.Y/site-packages/ present
-        match = re.match(r"^(python/lib/python\d+\.\d+/site-packages/)", entry.path)
-        if match and match.group(1) not in roots:
-            roots.append(match.group(1))
-    return roots
+    # Only the folders on the runtime's sys.path; another version's site-packages is LL209's.
+    return ["python/", f"python/lib/python{python_version}/site-packages/"]
 
 
 def distributions(bundle: Bundle, roots: List[str]) -> List[Distribution]:
@@ -58,9 +55,10 @@ def _read(bundle: Bundle, dist_info: str, root: str) -> Distribution:
         headers = HeaderParser().parsestr(bundle.read(f"{dist_info}/METADATA", METADATA_LIMIT)
                                           .decode("utf-8", "replace").split("\n\n", 1)[0])
         name, version = headers.get("Name", name), headers.get("Version", version)
+        requires = [re.split(r"[\s;<>=!~\[(]", r.strip(), 1)[0] for r in headers.get_all("Requires-Dist") or []]
     except (BundleError, OSError, KeyError):
-        pass
-    dist = Distribution(name, version, dist_info)
+        requires = []
+    dist = Distribution(name, version, dist_info, requires=[normalise(r) for r in requires if r])
     dist.tags = [line.split(":", 1)[1].strip() for line in _lines(bundle, f"{dist_info}/WHEEL")
                  if line.startswith("Tag:")]
     for line in _lines(bundle, f"{dist_info}/RECORD"):
@@ -71,6 +69,11 @@ def _read(bundle: Bundle, dist_info: str, root: str) -> Distribution:
             if not top.endswith((".dist-info", ".data")) and top not in dist.top_level:
                 dist.top_level.append(top)
     return dist
+
+
+def normalise(name: str) -> str:
+    """PEP 503 name normalisation: `Mypy_Extensions` -> `mypy-extensions`."""
+    return re.sub(r"[-_.]+", "-", name).lower()
 
 
 def _lines(bundle: Bundle, path: str) -> List[str]:

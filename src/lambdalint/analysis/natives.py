@@ -16,7 +16,9 @@ from typing import Callable, Optional, Tuple
 
 HEAD_BYTES = 4 * 1024  # ELF, Mach-O and PE headers; more is read only for an ELF's first segment
 FIRST_WINDOW = 64 * 1024  # the first read of an ELF's first segment, where .dynstr usually is
-MAX_BYTES = 2 * 1024 * 1024  # never read further into a binary than this
+MAX_BYTES = 2 * 1024 * 1024  # how far the first segment is scanned for GLIBC_x.y names
+EXACT_BYTES = 16 * 1024 * 1024  # how far we read to parse a dynamic table placed at the end
+# (auditwheel's patchelf moves .dynstr and .dynamic to the end of the libraries it repairs)
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib")
 _SO_VERSIONED = re.compile(r"\.so(\.\d+)+$")
 
@@ -79,12 +81,11 @@ def _elf(head: bytes, read: Callable[[int], bytes]) -> NativeInfo:
     bits = 64 if head[4] == 2 else 32
     order = "<" if head[5] == 1 else ">"
     machine = struct.unpack(order + "H", head[18:20])[0]
-    info = NativeInfo("elf", (ELF_MACHINES.get(machine, f"machine {machine}"),), bits)
     try:
         glibc = _glibc_needed(head, read, bits, order)
     except (struct.error, IndexError, ValueError):
         glibc = None
-    return NativeInfo(info.kind, info.machines, bits, glibc)
+    return NativeInfo("elf", (ELF_MACHINES.get(machine, f"machine {machine}"),), bits, glibc)
 
 
 def _glibc_needed(data: bytes, read, bits: int, order: str) -> Optional[Tuple[int, int]]:
@@ -112,7 +113,9 @@ def _glibc_needed(data: bytes, read, bits: int, order: str) -> Optional[Tuple[in
     if dynamic is None:
         return None  # statically linked: needs no glibc symbol versions
     if dynamic[0] + dynamic[1] > len(data):
-        return _glibc_in_first_segment(data, read, loads)
+        found = _glibc_in_first_segment(data, read, loads)
+        if found is not None or dynamic[0] + dynamic[1] > EXACT_BYTES:
+            return found
     data = _ensure(data, read, dynamic[0] + dynamic[1])
     entry = struct.calcsize(dyn_format)
     tags = {}
@@ -177,6 +180,6 @@ def _ensure(data: bytes, read, size: int) -> bytes:
     """The first `size` bytes at least (reading more of the file only when needed)."""
     if size <= len(data):
         return data
-    if size > MAX_BYTES:
+    if size > EXACT_BYTES:
         raise ValueError("dynamic data too far into the file")
     return read(max(size, len(data) * 2))

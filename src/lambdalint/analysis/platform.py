@@ -16,7 +16,7 @@ from lambdalint.model.bundle import Bundle, BundleError
 LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
 _MANYLINUX = re.compile(r"^manylinux_(\d+)_(\d+)_(\w+)$")
 _LEGACY = re.compile(r"^(manylinux1|manylinux2010|manylinux2014)_(\w+)$")
-_EXTENSION_TAG = re.compile(r"\.cpython-3(\d+)[a-z]*-[^/]*\.so$")
+_EXTENSION_TAG = re.compile(r"\.cpython-3(\d+)([a-z]*)-[^/]*\.so$")
 TAG_ARCH = {"x86_64": "x86_64", "aarch64": "aarch64", "i686": "i386", "armv7l": "arm", "ppc64le": "ppc64",
             "s390x": "s390"}
 
@@ -141,14 +141,16 @@ def abi_accepted(tag, runtime: Runtime) -> bool:
         return match.group(1) == "cp" and wanted_minor <= minor
     if abi == "none":
         return wanted_minor <= minor or not match.group(3)
-    abi_match = re.match(r"^cp(\d)(\d+)[a-z]*$", abi)
-    return bool(abi_match) and (int(abi_match.group(1)), int(abi_match.group(2))) == (major, minor)
+    abi_match = re.match(r"^cp(\d)(\d+)([a-z]*)$", abi)
+    # ABI flags (`t` free-threaded, `d` debug) need another interpreter build than Lambda's
+    return bool(abi_match) and (int(abi_match.group(1)), int(abi_match.group(2))) == (major, minor) \
+        and not abi_match.group(3)
 
 
-def extension_python(path: str) -> Optional[Tuple[int, int]]:
-    """The CPython version an extension module's file name is for (`.cpython-312-…so`)."""
+def extension_python(path: str) -> Optional[Tuple[int, int, str]]:
+    """(3, minor, ABI flags) an extension module's file name is for (`.cpython-313t-…so`)."""
     match = _EXTENSION_TAG.search(path)
-    return (3, int(match.group(1))) if match else None
+    return (3, int(match.group(1)), match.group(2)) if match else None
 
 
 def version_text(version: Tuple[int, int]) -> str:

@@ -89,11 +89,15 @@ class Bundle:
     def unzipped_size(self) -> int:
         return sum(e.size for e in self.entries if not e.is_dir)
 
+    LAYER_FOLDERS = frozenset({"python", "bin", "lib", "lib64", "etc", "share", "include", "extensions"})
+
     @property
     def is_layer(self) -> bool:
-        """Layer content sits under python/ (extracted to /opt/python)."""
+        """Layer content: Python under python/ (extracted to /opt/python), maybe with native
+        libraries and tools under lib/ and bin/ (on LD_LIBRARY_PATH and PATH in /opt)."""
         files = self.files()
-        return bool(files) and all(e.path.startswith("python/") for e in files)
+        return (any(e.path.startswith("python/") for e in files)
+                and all(e.path.split("/", 1)[0] in self.LAYER_FOLDERS and "/" in e.path for e in files))
 
     BUILD_FOLDERS = (".aws-sam", "cdk.out", ".serverless")
 

@@ -21,7 +21,8 @@ def grouped(art, problems: List[Tuple[str, str]]) -> Dict[Optional[object], List
     """(path, reason) problems grouped by the distribution that ships the path."""
     groups: Dict[Optional[object], List[Tuple[str, str]]] = {}
     for path, reason in problems:
-        groups.setdefault(art.owner(path), []).append((path, reason))
+        owner = art.owner(path)
+        groups.setdefault(owner if owner is not None else path.split("/", 1)[0], []).append((path, reason))
     return groups
 
 
@@ -32,8 +33,23 @@ def reports(art, problems: List[Tuple[str, str]], code: str, message) -> Iterato
     for dist, items in sorted(grouped(art, problems).items(), key=lambda kv: kv[1][0][0]):
         path, reason = items[0]
         more = f" and {len(items) - 1} more file(s)" if len(items) > 1 else ""
-        what = dist.label if dist is not None else path.split("/", 1)[0]
+        what = dist if isinstance(dist, str) else dist.label
         yield Report(message(what, reason, f"{path}{more}"), location(art.bundle, path, f"{code}:{what}"))
+
+
+def standalone_layer(bundle, ctx):
+    """A layer zip checked on its own, as a function would use it (configured runtime)."""
+    from lambdalint.model.project import Function, Layer
+
+    if not bundle.is_layer or ctx.is_attached(bundle):
+        return None
+    return ctx.memo(("standalone-layer", id(bundle)), lambda: Function(
+        name=bundle.display, runtime=ctx.settings.runtime, architecture=ctx.settings.architecture,
+        layers=[Layer(bundle.display, bundle)]))
+
+
+def target_platform(fn) -> str:
+    return "manylinux2014_aarch64" if fn.architecture == "arm64" else "manylinux2014_x86_64"
 
 
 def pip_hint(fn) -> str:

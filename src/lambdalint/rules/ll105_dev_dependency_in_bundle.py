@@ -6,7 +6,7 @@ from lambdalint.rules.native_examples import wheel_info
 
 HANDLER = "def handler(event, context):\n    return 1\n"
 DEV_DISTRIBUTIONS = re.compile(
-    r"^(pytest|pytest[-_].*|moto|black|mypy|mypy[-_]extensions|ruff|pylint|flake8|coverage|ipython|"
+    r"^(pytest|pytest[-_].*|moto|black|mypy|ruff|pylint|flake8|coverage|ipython|"
     r"jupyter.*|boto3[-_]stubs|botocore[-_]stubs|mypy[-_]boto3[-_].*|types[-_].*|pip|setuptools|wheel)$",
     re.IGNORECASE)
 DEV_TOP_LEVEL = re.compile(r"^(_pytest|pytest|moto|black|mypy|ruff|pylint|flake8|coverage|IPython|"
@@ -32,17 +32,20 @@ class DevDependencyInBundleRule(Rule):
     )
 
     def check_bundle(self, bundle, ctx):
-        from lambdalint.analysis.distributions import distributions, site_roots
+        from lambdalint.analysis.distributions import distributions, normalise, site_roots
         from lambdalint.analysis.platform import location
         from lambdalint.units import mb
 
         if not bundle.is_built:
             return
-        roots = site_roots(bundle, "", bundle.is_layer) if bundle.is_layer else [""]
+        roots = site_roots(bundle, ctx.settings.runtime[len("python"):], bundle.is_layer)
         sizes = {e.path: e.size for e in bundle.files()}
         seen_tops = set()
-        for dist in ctx.memo(("distributions", id(bundle), tuple(roots)), lambda: distributions(bundle, roots)):
-            if DEV_DISTRIBUTIONS.match(dist.name):
+        dists = ctx.memo(("distributions", id(bundle), tuple(roots)), lambda: distributions(bundle, roots))
+        # setuptools for pkg_resources, mypy-extensions for typing_inspect...: needed at run time
+        required = {name for d in dists if not DEV_DISTRIBUTIONS.match(d.name) for name in d.requires}
+        for dist in dists:
+            if DEV_DISTRIBUTIONS.match(dist.name) and normalise(dist.name) not in required:
                 size = sum(sizes.get(path, 0) for path in dist.files)
                 seen_tops.update(dist.top_level)
                 yield self._report(bundle, dist.dist_info, dist.label, size, location, mb)

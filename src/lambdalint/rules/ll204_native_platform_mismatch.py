@@ -5,10 +5,6 @@ from lambdalint.rules.native_examples import elf, macho, pe, wheel_info
 HANDLER = "def handler(event, context):\n    return 1\n"
 
 
-def _zip(**members) -> Example:
-    return Example({"function.zip": Zip({"app.py": HANDLER, **members})})
-
-
 class NativePlatformMismatchRule(Rule):
     code = "LL204"
     name = "native-platform-mismatch"
@@ -16,6 +12,8 @@ class NativePlatformMismatchRule(Rule):
     summary = "A native binary or wheel built for another OS or architecture than the function's"
     needs = frozenset({BUNDLE})
     invalid = (
+        Example({"layer.zip": Zip({"python/fast/__init__.py": "", "python/fast/_speed.cpython-312-darwin.so":
+                                   Member(macho("arm64"))})}, "a layer zip checked alone"),
         Example({"function.zip": Zip({"app.py": HANDLER, "fast/_speed.cpython-312-darwin.so": Member(macho("arm64"))})},
                 "a macOS extension module (Mach-O)"),
         Example({"function.zip": Zip({"app.py": HANDLER, "fast/_speed.cpython-312-x86_64-linux-gnu.so":
@@ -26,6 +24,8 @@ class NativePlatformMismatchRule(Rule):
                 "a wheel tagged for macOS"),
     )
     valid = (
+        Example({"layer.zip": Zip({"python/fast/__init__.py": "", "python/fast/_speed.cpython-312-x86_64-linux-gnu.so":
+                                   Member(elf("x86_64"))})}, "a layer zip checked alone, built for the target"),
         Example({"function.zip": Zip({"app.py": HANDLER, "fast/_speed.cpython-312-x86_64-linux-gnu.so":
                                       Member(elf("x86_64"))})}, "a Linux x86_64 extension"),
         Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("fast", "cp312-cp312-manylinux_2_17_x86_64")})}),
@@ -56,3 +56,11 @@ class NativePlatformMismatchRule(Rule):
                 f"{what} ships {reason} ({evidence}), but {fn.name} runs on {target}: it fails at "
                 f"import ('invalid ELF header' or 'cannot open shared object'). Install it for the "
                 f"target: `{pip_hint(fn)}`, or build in a Lambda-like container (`sam build --use-container`)"))
+
+    def check_bundle(self, bundle, ctx):
+        """A layer zip checked on its own, for the configured runtime and architecture."""
+        from lambdalint.rules.binary_checks import standalone_layer
+
+        layer_function = standalone_layer(bundle, ctx)
+        if layer_function is not None:
+            yield from self.check_function(layer_function, ctx)

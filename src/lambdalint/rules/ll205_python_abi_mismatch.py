@@ -21,6 +21,8 @@ class PythonAbiMismatchRule(Rule):
              **{"pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu.so": Member(elf())}),
         _zip("a wheel tagged cp312 under python3.11", **wheel_info("fast", "cp312-cp312-manylinux2014_x86_64")),
         _zip("abi3 from a newer minimum version", **wheel_info("fast", "cp312-abi3-manylinux2014_x86_64")),
+        _zip("a free-threaded build is another interpreter", ("--runtime", "python3.13"),
+             **{"fast/_speed.cpython-313t-x86_64-linux-gnu.so": Member(elf())}),
     )
     valid = (
         _zip("the runtime's own version", **{"fast/_speed.cpython-311-x86_64-linux-gnu.so": Member(elf())}),
@@ -44,9 +46,19 @@ class PythonAbiMismatchRule(Rule):
                     problems.append((dist.wheel_file, f"a wheel tagged {tags[0].interpreter}-{tags[0].abi}"))
             for entry in art.bundle.files():
                 built_for = extension_python(entry.path)
-                if built_for is not None and built_for != runtime.version:
-                    problems.append((entry.path, f"extension modules for CPython {version_text(built_for)}"))
+                if built_for is not None and (built_for[:2] != runtime.version or built_for[2]):
+                    flags = " (free-threaded)" if "t" in built_for[2] else " (debug)" if built_for[2] else ""
+                    problems.append((entry.path, f"extension modules for CPython "
+                                                 f"{version_text(built_for[:2])}{flags}"))
             yield from reports(art, problems, self.code, lambda what, reason, evidence: (
                 f"{what} ships {reason} ({evidence}), but {fn.runtime} runs CPython "
                 f"{version_text(runtime.version)}, which does not load them ('No module named ...'). "
                 f"Install for the runtime's version: `{pip_hint(fn)}`"))
+
+    def check_bundle(self, bundle, ctx):
+        """A layer zip checked on its own, for the configured runtime and architecture."""
+        from lambdalint.rules.binary_checks import standalone_layer
+
+        layer_function = standalone_layer(bundle, ctx)
+        if layer_function is not None:
+            yield from self.check_function(layer_function, ctx)

@@ -33,7 +33,7 @@ class GlibcTooNewRule(Rule):
     def check_function(self, fn, ctx):
         from lambdalint.analysis.platform import Runtime, glibc_required, parse_tags, version_text
         from lambdalint.data import runtimes
-        from lambdalint.rules.binary_checks import function_artifacts, reports
+        from lambdalint.rules.binary_checks import function_artifacts, reports, target_platform
 
         runtime = Runtime.of(fn)
         if runtime is None:
@@ -49,9 +49,18 @@ class GlibcTooNewRule(Rule):
                 if info.kind == "elf" and info.glibc is not None and info.glibc > runtime.glibc:
                     problems.append((path, (info.glibc, "its ELF version needs")))
             os_name = runtimes()[fn.runtime]["os"]
-            yield from reports(art, [(p, r) for p, r in problems], self.code, lambda what, reason, evidence: (
+            problems.sort(key=lambda item: item[1][0], reverse=True)  # each group names its highest need
+            yield from reports(art, problems, self.code, lambda what, reason, evidence: (
                 f"{what} needs glibc {version_text(reason[0])} ({reason[1]}: {evidence}), newer than "
                 f"{fn.runtime}'s {os_name} (glibc {version_text(runtime.glibc)}): import fails with "
                 f"'GLIBC_{version_text(reason[0])} not found'. Install a manylinux2014 build "
-                "(`--platform manylinux2014_x86_64`), pin an older release, or move to python3.12 or "
+                f"(`--platform {target_platform(fn)}`), pin an older release, or move to python3.12 or "
                 "later (Amazon Linux 2023, glibc 2.34)"))
+
+    def check_bundle(self, bundle, ctx):
+        """A layer zip checked on its own, for the configured runtime and architecture."""
+        from lambdalint.rules.binary_checks import standalone_layer
+
+        layer_function = standalone_layer(bundle, ctx)
+        if layer_function is not None:
+            yield from self.check_function(layer_function, ctx)

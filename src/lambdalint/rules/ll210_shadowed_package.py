@@ -28,11 +28,18 @@ class ShadowedPackageRule(Rule):
     summary = "The same top-level package is shipped by the function's code and a layer, or by two layers"
     needs = frozenset({CONFIG, BUNDLE})
     invalid = (
+        _case("two copies of a package in a namespace",
+              **_in("src", wheel_info("protobuf", "py3-none-any", "5.0", {"google/protobuf/__init__.py": ""})),
+              **_in("layer/python", wheel_info("protobuf", "py3-none-any", "4.0", {"google/protobuf/__init__.py": ""}))),
         _case("requests in the code and in the layer",
               **_in("src", wheel_info("requests", "py3-none-any", "2.32.3")),
               **_in("layer/python", wheel_info("requests", "py3-none-any", "2.31.0"))),
     )
     valid = (
+        _case("different packages of one namespace (Python merges them)",
+              **_in("src", wheel_info("protobuf", "py3-none-any", "5.0", {"google/protobuf/__init__.py": ""})),
+              **_in("layer/python", wheel_info("googleapis-common-protos", "py3-none-any", "1.7",
+                                               {"google/api/__init__.py": ""}))),
         _case("requests only in the layer", **_in("layer/python", wheel_info("requests", "py3-none-any", "2.31.0"))),
         _case("different packages", **_in("src", wheel_info("idna", "py3-none-any", "3.7")),
               **_in("layer/python", wheel_info("requests", "py3-none-any", "2.31.0"))),
@@ -53,27 +60,40 @@ class ShadowedPackageRule(Rule):
                 if name in owners:
                     first_label, first_version = owners[name]
                     where = layer.path if layer is not None and layer.path else fn.config.resource_path
+                    winner = (f"{first_label} comes first on sys.path" if first_label.startswith("the function")
+                              else f"{label} is extracted later into /opt and overwrites the files of {first_label}")
                     yield Report(
                         f"package '{name}' is shipped by {first_label}{first_version} and by "
-                        f"{label}{version}: {first_label} comes first on sys.path, so the other copy is "
-                        "dead weight (and a version mismatch waiting to happen); keep one",
+                        f"{label}{version}: {winner}, so one copy is dead weight (and a version "
+                        "mismatch waiting to happen); keep one",
                         TemplateAt(fn.config.template, where), resources=(fn.config.logical_id,))
                 else:
                     owners[name] = (label, version)
 
 
 def _import_names(bundle, roots):
-    """Top-level importable names: packages (folders with .py files) and modules."""
-    names = set()
+    """Top-level importable names: packages and modules.  A namespace package (no `__init__.py`,
+    e.g. `google` shared by protobuf and googleapis-common-protos) is merged by Python across
+    sys.path entries, so its subpackages are compared instead (`google.protobuf`)."""
+    packages, namespace_parts, modules = set(), {}, set()
     for entry in bundle.files():
         for root in roots:
             if not entry.path.startswith(root):
                 continue
-            rest = entry.path[len(root):]
-            top = rest.split("/", 1)[0]
-            if "/" in rest and rest.endswith(".py") and not top.endswith((".dist-info", ".data")) \
-                    and top not in ("__pycache__", "bin", "tests") and top.isidentifier():
-                names.add(top)
-            elif "/" not in rest and rest.endswith(".py") and rest[:-3].isidentifier():
-                names.add(rest[:-3])
+            parts = entry.path[len(root):].split("/")
+            top = parts[0]
+            if len(parts) == 1:
+                if top.endswith(".py") and top[:-3].isidentifier():
+                    modules.add(top[:-3])
+            elif top.isidentifier() and top not in ("__pycache__", "bin", "tests") and parts[-1].endswith(".py"):
+                if len(parts) == 2 and parts[1] == "__init__.py":
+                    packages.add(top)
+                elif len(parts) >= 3 and parts[1].isidentifier():
+                    namespace_parts.setdefault(top, set()).add(f"{top}.{parts[1]}")
+                else:
+                    namespace_parts.setdefault(top, set()).add(f"{top}.{parts[1][:-3]}")
+    names = set(modules) | packages
+    for top, parts in namespace_parts.items():
+        if top not in packages:
+            names |= parts
     return names

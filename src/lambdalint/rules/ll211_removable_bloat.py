@@ -26,25 +26,38 @@ class RemovableBloatRule(Rule):
                 "a docs package that is code (botocore.docs is imported)"),
         Example({"src/app.py": HANDLER, "src/tests/test_app.py": Member(size=2_000_000)},
                 "a plain source folder is not a built artifact"),
+        Example({"function.zip": Zip({"app.py": HANDLER, "astropy/__init__.py": "from .tests.runner import TestRunner\n",
+                                      "astropy/tests/__init__.py": "",
+                                      "astropy/tests/runner.py": Member(size=2_000_000)})},
+                "a tests package its parent imports at load time (astropy)"),
     )
 
     def check_function(self, fn, ctx):
-        for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
+        for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]:
             if bundle is not None and bundle.is_built:
-                yield from self._check(bundle, fn.python_version)
+                yield from self._check(bundle, fn.python_version, is_layer)
 
-    def _check(self, bundle, python_version):
+    def check_bundle(self, bundle, ctx):
+        from lambdalint.rules.binary_checks import standalone_layer
+
+        layer_function = standalone_layer(bundle, ctx)
+        if layer_function is not None:
+            yield from self.check_function(layer_function, ctx)
+
+    def _check(self, bundle, python_version, is_layer):
         from lambdalint.analysis.bloat import largest_folders, removable
+        from lambdalint.analysis.distributions import site_roots
         from lambdalint.units import MB, mb
 
-        found = removable(bundle.files(), python_version)
+        roots = site_roots(bundle, python_version, is_layer)
+        found = removable(bundle.files(), python_version, roots, lambda path: bundle.read(path, 256 * 1024))
         total = sum(e.size for entries in found.values() for e in entries)
         if total < self.option("bloat-threshold-mb") * MB:
             return
         parts = []
         for kind, entries in sorted(found.items(), key=lambda kv: -sum(e.size for e in kv[1])):
             size = sum(e.size for e in entries)
-            top = ", ".join(f"{folder} {mb(bytes_)}" for folder, bytes_ in largest_folders(entries, 2))
+            top = ", ".join(f"{folder} {mb(bytes_)}" for folder, bytes_ in largest_folders(entries, 2, roots))
             parts.append(f"{kind} {mb(size)} ({top})")
         yield Report(f"{mb(total)} unzipped is not needed at run time: {'; '.join(parts)}. Leave it out "
                      "when building (exclude patterns, or delete after `pip install --target`): it counts "

@@ -5,7 +5,6 @@ from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
 
 HANDLER = "def handler(event, context):\n    return 1\n"
 METHODS = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES"}
-DEFLATE64_FIXTURE = "fixtures/deflate64/deflate64.zip"
 
 
 class UnsafeZipEntryRule(Rule):
@@ -37,9 +36,10 @@ class UnsafeZipEntryRule(Rule):
         for entry in bundle.entries:
             path = entry.path
             parts = path.split("/")
-            if path.startswith("/") or (len(path) > 1 and path[1] == ":"):
+            normal = posixpath.normpath(path) if path else path
+            if path.startswith("/") or (len(path) > 2 and path[0].isalpha() and path[1] == ":" and path[2] in "/\\"):
                 problems.setdefault("absolute paths", []).append(path)
-            elif ".." in parts:
+            elif ".." in parts and (normal == ".." or normal.startswith("../")):
                 problems.setdefault("'..' components that escape the extraction folder", []).append(path)
             if path in seen:
                 problems.setdefault("duplicate names", []).append(path)
