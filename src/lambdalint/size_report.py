@@ -187,12 +187,7 @@ def render_text(functions: List[dict]) -> str:
         if removable:
             out.append("")
             out.append(f"  removable: {mb(removable)} ({removable:,} bytes)")
-            totals: Dict[str, List[int]] = {}
-            for artifact in fn["artifacts"]:
-                for row in artifact["bloat"]:
-                    total = totals.setdefault(row["category"], [0, 0])
-                    total[0] += row["bytes"]
-                    total[1] += row["files"]
+            totals = bloat_totals(fn)
             rows = [(category, mb(size), f"{files:,} files")
                     for category, (size, files) in sorted(totals.items(), key=lambda i: (-i[1][0], i[0]))]
             out.extend(_table(rows, right=(1, 2), indent="    "))
@@ -216,3 +211,14 @@ def _table(rows, right=(), indent: str = "  ") -> List[str]:
                  for i, (cell, w) in enumerate(zip(row, widths))]
         lines.append((indent + "  ".join(cells)).rstrip())
     return lines
+
+
+def bloat_totals(fn: dict) -> Dict[str, List[int]]:
+    """Removable bytes and files per category, over all of a function's artifacts."""
+    totals: Dict[str, List[int]] = {}
+    for artifact in fn["artifacts"]:
+        for row in artifact["bloat"]:
+            total = totals.setdefault(row["category"], [0, 0])
+            total[0] += row["bytes"]
+            total[1] += row["files"]
+    return totals

@@ -14,10 +14,10 @@ import base64
 import hashlib
 import html
 import json
-from typing import Dict, List, Optional
+from typing import List, Optional
 
 from lambdalint import __version__
-from lambdalint.size_report import largest_packages, no_zip_reason, removable_bytes
+from lambdalint.size_report import bloat_totals, largest_packages, no_zip_reason, removable_bytes
 
 BLOAT_COLOURS = ("#e6550d", "#8c6bb1", "#3182bd", "#31a354", "#d6616b", "#bdbd22", "#17becf", "#7f7f7f")
 
@@ -304,12 +304,7 @@ def _artifacts(fn: dict) -> str:
 
 
 def _bloat(fn: dict) -> str:
-    totals: Dict[str, List[int]] = {}
-    for artifact in fn["artifacts"]:
-        for row in artifact["bloat"]:
-            total = totals.setdefault(row["category"], [0, 0])
-            total[0] += row["bytes"]
-            total[1] += row["files"]
+    totals = bloat_totals(fn)
     removable = removable_bytes(fn)
     if not removable:
         return '<div class="muted">Removable content: none found.</div>'

@@ -37,6 +37,17 @@ def reports(art, problems: List[Tuple[str, str]], code: str, message) -> Iterato
         yield Report(message(what, reason, f"{path}{more}"), location(art.bundle, path, f"{code}:{what}"))
 
 
+class LayerCheckedAlone:
+    """For rules that check a function's code and layers: a layer zip given on its own (no
+    function uses it in this run) is checked as a layer of a function with the configured
+    runtime and architecture."""
+
+    def check_bundle(self, bundle, ctx):
+        layer_function = standalone_layer(bundle, ctx)
+        if layer_function is not None:
+            yield from self.check_function(layer_function, ctx)
+
+
 def standalone_layer(bundle, ctx):
     """A layer zip checked on its own, as a function would use it (configured runtime)."""
     from lambdalint.model.project import Function, Layer

@@ -34,3 +34,16 @@ def function_with(properties: str = "", globals_: str = "", code_uri: str = "",
     code = f"CodeUri: {code_uri}" if code_uri else 'InlineCode: "def handler(e, c): pass"'
     return SAM_FUNCTION.format(globals=glob, code=code, handler=handler, properties=props,
                                resources=resources)
+
+
+LAYER_RESOURCE = """\
+  Deps:
+    Type: AWS::Serverless::LayerVersion
+    Properties:
+      ContentUri: layer/
+"""
+
+
+def function_with_layer() -> str:
+    """A function (code in src/) using the local layer `Deps` (content in layer/)."""
+    return function_with("Layers: [!Ref Deps]", code_uri="src/", resources=LAYER_RESOURCE)

@@ -1,11 +1,12 @@
 from lambdalint.findings import Severity
+from lambdalint.rules.binary_checks import LayerCheckedAlone
 from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
 from lambdalint.rules.native_examples import elf, macho, pe, wheel_info
 
 HANDLER = "def handler(event, context):\n    return 1\n"
 
 
-class NativePlatformMismatchRule(Rule):
+class NativePlatformMismatchRule(LayerCheckedAlone, Rule):
     code = "LL204"
     name = "native-platform-mismatch"
     severity = Severity.ERROR
@@ -56,11 +57,3 @@ class NativePlatformMismatchRule(Rule):
                 f"{what} ships {reason} ({evidence}), but {fn.name} runs on {target}: it fails at "
                 f"import ('invalid ELF header' or 'cannot open shared object'). Install it for the "
                 f"target: `{pip_hint(fn)}`, or build in a Lambda-like container (`sam build --use-container`)"))
-
-    def check_bundle(self, bundle, ctx):
-        """A layer zip checked on its own, for the configured runtime and architecture."""
-        from lambdalint.rules.binary_checks import standalone_layer
-
-        layer_function = standalone_layer(bundle, ctx)
-        if layer_function is not None:
-            yield from self.check_function(layer_function, ctx)

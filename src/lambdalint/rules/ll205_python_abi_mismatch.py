@@ -1,16 +1,16 @@
 from lambdalint.findings import Severity
-from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
-from lambdalint.rules.native_examples import elf, wheel_info
+from lambdalint.rules.binary_checks import LayerCheckedAlone
+from lambdalint.rules.base import BUNDLE, Member, Rule
+from lambdalint.rules.native_examples import elf, function_zip, wheel_info
 
-HANDLER = "def handler(event, context):\n    return 1\n"
 PY311 = ("--runtime", "python3.11")
 
 
-def _zip(description: str, args=PY311, **members) -> Example:
-    return Example({"function.zip": Zip({"app.py": HANDLER, **members})}, description, args)
+def _zip(description: str, args=PY311, **members):
+    return function_zip(description, args, **members)
 
 
-class PythonAbiMismatchRule(Rule):
+class PythonAbiMismatchRule(LayerCheckedAlone, Rule):
     code = "LL205"
     name = "python-abi-mismatch"
     severity = Severity.ERROR
@@ -54,11 +54,3 @@ class PythonAbiMismatchRule(Rule):
                 f"{what} ships {reason} ({evidence}), but {fn.runtime} runs CPython "
                 f"{version_text(runtime.version)}, which does not load them ('No module named ...'). "
                 f"Install for the runtime's version: `{pip_hint(fn)}`"))
-
-    def check_bundle(self, bundle, ctx):
-        """A layer zip checked on its own, for the configured runtime and architecture."""
-        from lambdalint.rules.binary_checks import standalone_layer
-
-        layer_function = standalone_layer(bundle, ctx)
-        if layer_function is not None:
-            yield from self.check_function(layer_function, ctx)

@@ -1,15 +1,13 @@
 from lambdalint.findings import Severity
-from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
-from lambdalint.rules.native_examples import elf, wheel_info
+from lambdalint.rules.binary_checks import LayerCheckedAlone
+from lambdalint.rules.base import BUNDLE, Member, Rule
+from lambdalint.rules.native_examples import elf, function_zip, wheel_info
 
-HANDLER = "def handler(event, context):\n    return 1\n"
-
-
-def _zip(description: str, runtime: str, **members) -> Example:
-    return Example({"function.zip": Zip({"app.py": HANDLER, **members})}, description, ("--runtime", runtime))
+def _zip(description: str, runtime: str, **members):
+    return function_zip(description, ("--runtime", runtime), **members)
 
 
-class GlibcTooNewRule(Rule):
+class GlibcTooNewRule(LayerCheckedAlone, Rule):
     code = "LL206"
     name = "glibc-too-new"
     severity = Severity.ERROR
@@ -56,11 +54,3 @@ class GlibcTooNewRule(Rule):
                 f"'GLIBC_{version_text(reason[0])} not found'. Install a manylinux2014 build "
                 f"(`--platform {target_platform(fn)}`), pin an older release, or move to python3.12 or "
                 "later (Amazon Linux 2023, glibc 2.34)"))
-
-    def check_bundle(self, bundle, ctx):
-        """A layer zip checked on its own, for the configured runtime and architecture."""
-        from lambdalint.rules.binary_checks import standalone_layer
-
-        layer_function = standalone_layer(bundle, ctx)
-        if layer_function is not None:
-            yield from self.check_function(layer_function, ctx)

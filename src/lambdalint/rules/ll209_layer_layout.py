@@ -1,18 +1,12 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import BUNDLE, CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with_layer, template
 
-LAYER = """\
-  Deps:
-    Type: AWS::Serverless::LayerVersion
-    Properties:
-      ContentUri: layer/
-"""
 HANDLER = "def handler(event, context):\n    return 1\n"
 
 
 def _case(description: str, runtime_line: str = "", **files) -> object:
-    text = function_with("Layers: [!Ref Deps]", code_uri="src/", resources=LAYER)
+    text = function_with_layer()
     if runtime_line:
         text = text.replace("Runtime: python3.12", runtime_line)
     return template(text, description, **{"src/app.py": HANDLER, **files})

@@ -1,19 +1,13 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import BUNDLE, CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with_layer, template
 from lambdalint.rules.native_examples import wheel_info
 
-LAYER = """\
-  Deps:
-    Type: AWS::Serverless::LayerVersion
-    Properties:
-      ContentUri: layer/
-"""
 HANDLER = "import requests\n\ndef handler(event, context):\n    return requests.__version__\n"
 
 
 def _case(description: str, **files) -> object:
-    return template(function_with("Layers: [!Ref Deps]", code_uri="src/", resources=LAYER), description,
+    return template(function_with_layer(), description,
                     **{"src/app.py": HANDLER, **files})
 
 

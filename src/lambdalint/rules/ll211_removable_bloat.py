@@ -1,10 +1,11 @@
 from lambdalint.findings import FileAt, Report, Severity
+from lambdalint.rules.binary_checks import LayerCheckedAlone
 from lambdalint.rules.base import BUNDLE, Example, Member, Option, Rule, Zip
 
 HANDLER = "def handler(event, context):\n    return 1\n"
 
 
-class RemovableBloatRule(Rule):
+class RemovableBloatRule(LayerCheckedAlone, Rule):
     code = "LL211"
     name = "removable-bloat"
     severity = Severity.WARNING
@@ -36,13 +37,6 @@ class RemovableBloatRule(Rule):
         for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]:
             if bundle is not None and bundle.is_built:
                 yield from self._check(bundle, fn.python_version, is_layer)
-
-    def check_bundle(self, bundle, ctx):
-        from lambdalint.rules.binary_checks import standalone_layer
-
-        layer_function = standalone_layer(bundle, ctx)
-        if layer_function is not None:
-            yield from self.check_function(layer_function, ctx)
 
     def _check(self, bundle, python_version, is_layer):
         from lambdalint.analysis.bloat import largest_folders, removable

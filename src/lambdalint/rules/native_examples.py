@@ -4,7 +4,7 @@ headers), built in code so that no binary fixture needs committing."""
 import struct
 from typing import Dict, Optional
 
-from lambdalint.rules.base import Member
+from lambdalint.rules.base import Example, Member, Zip
 
 ELF_MACHINE = {"x86_64": 62, "aarch64": 183, "i386": 3}
 MACHO_CPU = {"x86_64": 0x01000007, "arm64": 0x0100000C}
@@ -40,6 +40,14 @@ def macho(arch: str = "arm64") -> bytes:
 
 def pe(arch: str = "x86_64") -> bytes:
     return b"MZ" + bytes(0x3A) + struct.pack("<I", 0x40) + b"PE\0\0" + struct.pack("<H", PE_MACHINE[arch]) + bytes(18)
+
+
+HANDLER = "def handler(event, context):\n    return 1\n"
+
+
+def function_zip(description: str, args=(), **members) -> Example:
+    """A function zip: a handler plus `members` (path -> text, bytes or Member)."""
+    return Example({"function.zip": Zip({"app.py": HANDLER, **members})}, description, tuple(args))
 
 
 def wheel_info(name: str, tag: str, version: str = "1.0", files: Dict[str, object] = None) -> Dict[str, object]:
