@@ -39,13 +39,34 @@ def site_roots(bundle: Bundle, python_version: str, is_layer: bool) -> List[str]
     return ["python/", f"python/lib/python{python_version}/site-packages/"]
 
 
+def all_site_roots(bundle: Bundle) -> List[str]:
+    """A layer's python/ and every python/lib/pythonX.Y/site-packages/ it has (whatever runtime)."""
+    roots = ["python/"]
+    for entry in bundle.entries:
+        match = re.match(r"^(python/lib/python\d+\.\d+/site-packages/)", entry.path)
+        if match and match.group(1) not in roots:
+            roots.append(match.group(1))
+    return roots
+
+
+def strip_root(path: str, roots: List[str]) -> str:
+    for root in sorted(roots, key=len, reverse=True):
+        if root and path.startswith(root):
+            return path[len(root):]
+    return path
+
+
 def distributions(bundle: Bundle, roots: List[str]) -> List[Distribution]:
     found = []
+    ordered = sorted(roots, key=len, reverse=True)  # python/lib/... before python/
     for entry in bundle.entries:
-        for root in roots:
+        for root in ordered:
             rest = entry.path[len(root):] if entry.path.startswith(root) else None
-            if rest and rest.endswith(".dist-info/METADATA") and rest.count("/") == 1:
+            if rest is None:
+                continue
+            if rest.endswith(".dist-info/METADATA") and rest.count("/") == 1:
                 found.append(_read(bundle, root + rest[: -len("/METADATA")], root))
+            break
     return sorted(found, key=lambda d: d.dist_info)
 
 
@@ -55,7 +76,8 @@ def _read(bundle: Bundle, dist_info: str, root: str) -> Distribution:
         headers = HeaderParser().parsestr(bundle.read(f"{dist_info}/METADATA", METADATA_LIMIT)
                                           .decode("utf-8", "replace").split("\n\n", 1)[0])
         name, version = headers.get("Name", name), headers.get("Version", version)
-        requires = [re.split(r"[\s;<>=!~\[(]", r.strip(), 1)[0] for r in headers.get_all("Requires-Dist") or []]
+        requires = [re.split(r"[\s;<>=!~\[(]", r.strip(), 1)[0] for r in headers.get_all("Requires-Dist") or []
+                    if "extra ==" not in r and "extra==" not in r]  # optional extras are not needed
     except (BundleError, OSError, KeyError):
         requires = []
     dist = Distribution(name, version, dist_info, requires=[normalise(r) for r in requires if r])

@@ -43,6 +43,7 @@ class Artifact:
     """A bundle as installed for one function: its distributions and native binaries."""
 
     bundle: Bundle
+    roots: List[str]  # where packages sit ("" or a layer's python/ folders)
     dists: List[Distribution]
     natives: List[Tuple[str, NativeInfo]]
     owners: Dict[str, Distribution]
@@ -52,7 +53,8 @@ class Artifact:
 
 
 def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
-    dists = distributions(bundle, site_roots(bundle, python_version, is_layer))
+    roots = site_roots(bundle, python_version, is_layer)
+    dists = distributions(bundle, roots)
     natives = []
     for entry in bundle.files():
         if entry.is_symlink or not is_native_candidate(entry.path, entry.mode):
@@ -67,7 +69,7 @@ def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
             continue
         if info.kind != "other":
             natives.append((entry.path, info))
-    return Artifact(bundle, dists, natives, owner_index(dists))
+    return Artifact(bundle, roots, dists, natives, owner_index(dists))
 
 
 def location(bundle: Bundle, path: str, key: str) -> FileAt:
@@ -143,8 +145,9 @@ def abi_accepted(tag, runtime: Runtime) -> bool:
         return wanted_minor <= minor or not match.group(3)
     abi_match = re.match(r"^cp(\d)(\d+)([a-z]*)$", abi)
     # ABI flags (`t` free-threaded, `d` debug) need another interpreter build than Lambda's
+    allowed_flags = ("", "m") if (major, minor) <= (3, 7) else ("",)  # pymalloc `m` until 3.7
     return bool(abi_match) and (int(abi_match.group(1)), int(abi_match.group(2))) == (major, minor) \
-        and not abi_match.group(3)
+        and abi_match.group(3) in allowed_flags
 
 
 def extension_python(path: str) -> Optional[Tuple[int, int, str]]:

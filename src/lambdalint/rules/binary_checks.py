@@ -19,10 +19,13 @@ def function_artifacts(fn, ctx) -> Iterator[object]:
 
 def grouped(art, problems: List[Tuple[str, str]]) -> Dict[Optional[object], List[Tuple[str, str]]]:
     """(path, reason) problems grouped by the distribution that ships the path."""
+    from lambdalint.analysis.distributions import strip_root
+
     groups: Dict[Optional[object], List[Tuple[str, str]]] = {}
     for path, reason in problems:
         owner = art.owner(path)
-        groups.setdefault(owner if owner is not None else path.split("/", 1)[0], []).append((path, reason))
+        key = owner if owner is not None else strip_root(path, art.roots).split("/", 1)[0]
+        groups.setdefault(key, []).append((path, reason))
     return groups
 
 

@@ -24,38 +24,50 @@ class DevDependencyInBundleRule(Rule):
             "pytest/__init__.py": "", "_pytest/main.py": Member(size=200_000)})})}, "pytest in a zip"),
         Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("mypy_boto3_s3", "py3-none-any", "1.35.0")})},
                 "type stubs for boto3"),
+        Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("pytest", "py3-none-any", "8.3.0"),
+                                      **wheel_info("idna", "py3-none-any", "3.10",
+                                                   requires=['pytest>=8 ; extra == "all"'])})},
+                "a requirement of an optional extra does not make it a run-time dependency"),
     )
     valid = (
         Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("requests", "py3-none-any", "2.32.0")})}),
+        Example({"function.zip": Zip({"app.py": HANDLER, **wheel_info("setuptools", "py3-none-any", "75.0.0"),
+                                      **wheel_info("fs", "py3-none-any", "2.4.16", requires=["setuptools"])})},
+                "setuptools required by a run-time dependency (pkg_resources)"),
         Example({"src/app.py": HANDLER, "src/tests/test_app.py": "import pytest\n"},
                 "a plain source folder is not a built artifact"),
     )
 
     def check_bundle(self, bundle, ctx):
-        from lambdalint.analysis.distributions import distributions, normalise, site_roots
+        from lambdalint.analysis.distributions import all_site_roots, distributions, normalise, strip_root
         from lambdalint.analysis.platform import location
         from lambdalint.units import mb
 
         if not bundle.is_built:
             return
-        roots = site_roots(bundle, ctx.settings.runtime[len("python"):], bundle.is_layer)
+        roots = all_site_roots(bundle) if bundle.is_layer else [""]
         sizes = {e.path: e.size for e in bundle.files()}
         seen_tops = set()
         dists = ctx.memo(("distributions", id(bundle), tuple(roots)), lambda: distributions(bundle, roots))
         # setuptools for pkg_resources, mypy-extensions for typing_inspect...: needed at run time
         required = {name for d in dists if not DEV_DISTRIBUTIONS.match(d.name) for name in d.requires}
         for dist in dists:
-            if DEV_DISTRIBUTIONS.match(dist.name) and normalise(dist.name) not in required:
+            if DEV_DISTRIBUTIONS.match(dist.name):
+                seen_tops.update(dist.top_level)  # judged here, with its distribution
+                if normalise(dist.name) in required:
+                    continue
                 size = sum(sizes.get(path, 0) for path in dist.files)
-                seen_tops.update(dist.top_level)
                 yield self._report(bundle, dist.dist_info, dist.label, size, location, mb)
-        for root in roots:
-            tops = {}
-            for path, size in sizes.items():
-                if path.startswith(root) and "/" in path[len(root):]:
-                    top = path[len(root):].split("/", 1)[0]
-                    if DEV_TOP_LEVEL.match(top) and top not in seen_tops:
-                        tops[top] = tops.get(top, 0) + size
+        tops_by_root = {}
+        for path, size in sizes.items():
+            rest = strip_root(path, roots)
+            root = path[: len(path) - len(rest)]
+            if root in roots and "/" in rest:
+                top = rest.split("/", 1)[0]
+                tops_by_root.setdefault(root, {})
+                if DEV_TOP_LEVEL.match(top) and top not in seen_tops:
+                    tops_by_root[root][top] = tops_by_root[root].get(top, 0) + size
+        for root, tops in sorted(tops_by_root.items()):
             for top, size in sorted(tops.items()):
                 yield self._report(bundle, root + top, top, size, location, mb)
 

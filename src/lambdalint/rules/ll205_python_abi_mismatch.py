@@ -45,6 +45,9 @@ class PythonAbiMismatchRule(LayerCheckedAlone, Rule):
                 if tags and not any(abi_accepted(tag, runtime) for tag in tags):
                     problems.append((dist.wheel_file, f"a wheel tagged {tags[0].interpreter}-{tags[0].abi}"))
             for entry in art.bundle.files():
+                if entry.path.startswith("python/lib/python") and not entry.path.startswith(
+                        f"python/lib/python{fn.python_version}/"):
+                    continue  # another version's site-packages is not on sys.path: LL209 says so
                 built_for = extension_python(entry.path)
                 if built_for is not None and (built_for[:2] != runtime.version or built_for[2]):
                     flags = " (free-threaded)" if "t" in built_for[2] else " (debug)" if built_for[2] else ""

@@ -40,7 +40,7 @@ class ShadowedPackageRule(Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.distributions import distributions, site_roots
+        from lambdalint.analysis.distributions import distributions, site_roots, strip_root
 
         artifacts = [("the function's code", fn.code, [""], None)] + [
             (f"layer {layer.name}", layer.bundle, site_roots(layer.bundle, fn.python_version, True), layer)
@@ -49,7 +49,9 @@ class ShadowedPackageRule(Rule):
         for label, bundle, roots, layer in artifacts:
             dists = distributions(bundle, roots)
             for name in sorted(_import_names(bundle, roots)):
-                owner = next((d for d in dists if name in d.top_level), None)
+                prefix = name.replace(".", "/")
+                owner = next((d for d in dists if any(
+                    strip_root(path, roots).startswith((prefix + "/", prefix + ".")) for path in d.files)), None)
                 version = f" ({owner.label})" if owner else ""
                 if name in owners:
                     first_label, first_version = owners[name]
@@ -71,7 +73,7 @@ def _import_names(bundle, roots):
     sys.path entries, so its subpackages are compared instead (`google.protobuf`)."""
     packages, namespace_parts, modules = set(), {}, set()
     for entry in bundle.files():
-        for root in roots:
+        for root in sorted(roots, key=len, reverse=True):  # python/lib/... before python/
             if not entry.path.startswith(root):
                 continue
             parts = entry.path[len(root):].split("/")
@@ -86,6 +88,7 @@ def _import_names(bundle, roots):
                     namespace_parts.setdefault(top, set()).add(f"{top}.{parts[1]}")
                 else:
                     namespace_parts.setdefault(top, set()).add(f"{top}.{parts[1][:-3]}")
+            break
     names = set(modules) | packages
     for top, parts in namespace_parts.items():
         if top not in packages:

@@ -50,12 +50,14 @@ def function_zip(description: str, args=(), **members) -> Example:
     return Example({"function.zip": Zip({"app.py": HANDLER, **members})}, description, tuple(args))
 
 
-def wheel_info(name: str, tag: str, version: str = "1.0", files: Dict[str, object] = None) -> Dict[str, object]:
+def wheel_info(name: str, tag: str, version: str = "1.0", files: Dict[str, object] = None,
+               requires=()) -> Dict[str, object]:
     """Members of an installed wheel: its dist-info (METADATA, WHEEL, RECORD) and package files."""
     files = files or {f"{name}/__init__.py": ""}
     info = f"{name}-{version}.dist-info"
     record = "".join(f"{path},,\n" for path in [*files, f"{info}/METADATA", f"{info}/WHEEL", f"{info}/RECORD"])
     return {**files,
-            f"{info}/METADATA": Member(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"),
+            f"{info}/METADATA": Member(f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+                                       + "".join(f"Requires-Dist: {r}\n" for r in requires)),
             f"{info}/WHEEL": Member(f"Wheel-Version: 1.0\nRoot-Is-Purelib: false\nTag: {tag}\n"),
             f"{info}/RECORD": Member(record)}
