@@ -49,7 +49,8 @@ class PythonAbiMismatchRule(LayerCheckedAlone, Rule):
                         f"python/lib/python{fn.python_version}/"):
                     continue  # another version's site-packages is not on sys.path: LL209 says so
                 built_for = extension_python(entry.path)
-                if built_for is not None and (built_for[:2] != runtime.version or built_for[2]):
+                plain = ("", "m") if runtime.version <= (3, 7) else ("",)  # pymalloc `m` until 3.7
+                if built_for is not None and (built_for[:2] != runtime.version or built_for[2] not in plain):
                     flags = " (free-threaded)" if "t" in built_for[2] else " (debug)" if built_for[2] else ""
                     problems.append((entry.path, f"extension modules for CPython "
                                                  f"{version_text(built_for[:2])}{flags}"))
