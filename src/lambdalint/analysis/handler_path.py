@@ -21,17 +21,19 @@ class Scope:
     bindings: Dict[str, Optional[cst.BaseExpression]]
 
 
-def import_aliases(module: cst.Module) -> Dict[str, str]:
+def import_aliases(module: cst.Module, package: str = "") -> Dict[str, str]:
     """Local name -> qualified name for the module's imports, wherever they are (module level,
-    `if`/`try` blocks, and imports local to a function, which name the same modules)."""
-    collector = _ImportCollector()
+    `if`/`try` blocks, and imports local to a function, which name the same modules).
+    `package`: the module's package, to resolve relative imports."""
+    collector = _ImportCollector(package)
     module.visit(collector)
     return collector.aliases
 
 
 class _ImportCollector(cst.CSTVisitor):
-    def __init__(self) -> None:
+    def __init__(self, package: str = "") -> None:
         self.aliases: Dict[str, str] = {}
+        self.package = package
 
     def visit_Import(self, node: cst.Import) -> None:
         for alias in node.names:
@@ -43,9 +45,17 @@ class _ImportCollector(cst.CSTVisitor):
                 self.aliases[top] = top
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        if node.relative or node.module is None or isinstance(node.names, cst.ImportStar):
+        if isinstance(node.names, cst.ImportStar):
             return
-        base = _dotted(node.module)
+        base = _dotted(node.module) if node.module is not None else ""
+        if node.relative:
+            parts = self.package.split(".") if self.package else []
+            up = len(node.relative) - 1
+            if up > len(parts):
+                return
+            base = ".".join([p for p in parts[: len(parts) - up]] + ([base] if base else []))
+        if not base:
+            return
         for alias in node.names:
             name = _dotted(alias.name)
             local = alias.asname.name.value if alias.asname is not None and isinstance(
@@ -141,3 +151,127 @@ def _without_methods(statement: cst.CSTNode) -> cst.CSTNode:
         return statement.body.with_changes(
             body=[s for s in statement.body.body if not isinstance(s, cst.FunctionDef)])
     return statement
+
+
+@dataclass
+class PathScope:
+    """A scope of the handler path and the module it belongs to."""
+
+    source: object  # sources.SourceModule
+    scope: Scope
+    module_bindings: Dict[str, Optional[cst.BaseExpression]]
+    aliases: Dict[str, str]
+
+
+class _ModuleFacts:
+    def __init__(self, source, name: str):
+        tree = source.module
+        self.source = source
+        self.tree = tree
+        self.functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
+        is_package = source.relpath.endswith("__init__.py")
+        package = name if is_package else name.rpartition(".")[0]
+        self.aliases = import_aliases(tree, package)
+        self.module_scope = Scope("<module>", [_without_methods(s) for s in tree.body
+                                               if not isinstance(s, cst.FunctionDef) and not _is_main_guard(s)],
+                                  single_assignments(tree.body))
+
+
+def handler_path(fn, ctx) -> List[PathScope]:
+    """The handler path across the function's own modules: each handler, the functions it calls
+    in its module and in the own modules it imports (transitively), and the module-level code of
+    every own module in the handler's import closure."""
+    from lambdalint.analysis.coldstart import module_name_of
+
+    facts: Dict[str, Optional[_ModuleFacts]] = {}
+
+    def load(source) -> Optional[_ModuleFacts]:
+        name = module_name_of(source.relpath)
+        if name not in facts:
+            facts[name] = _ModuleFacts(source, name) if source.module is not None else None
+        return facts[name]
+
+    graph = ctx.cold_start().graph(fn)
+
+    def own_source(module_name: str):
+        module = graph.find(module_name)
+        if module.bundle is fn.code and module.path and module.path.endswith(".py") \
+                and module.path in set(fn.code.own_python_files()):
+            return ctx.sources.get(fn.code, module.path, fn.python_version)
+        return None
+
+    result: List[PathScope] = []
+    queued = set()
+    pending = []
+    for source, handler in ctx.handlers(fn):
+        module_facts = load(source)
+        if module_facts is None:
+            continue
+        pending.append((module_facts, handler))
+        for module in ctx.cold_start().handler_imports(fn, source.relpath, handler).init_modules:
+            own = own_source(module.name) if module.origin == "bundle" else None
+            own_facts = load(own) if own is not None else None
+            if own_facts is not None and ("<module>", own_facts.source.relpath) not in queued:
+                queued.add(("<module>", own_facts.source.relpath))
+                result.append(PathScope(own_facts.source, own_facts.module_scope,
+                                        own_facts.module_scope.bindings, own_facts.aliases))
+    while pending:
+        module_facts, name = pending.pop()
+        key = (name, module_facts.source.relpath)
+        if key in queued or name not in module_facts.functions:
+            continue
+        queued.add(key)
+        function = module_facts.functions[name]
+        body = function.body.body if isinstance(function.body, cst.IndentedBlock) else [function.body]
+        bindings = single_assignments(body)
+        bindings.update({p.name.value: None for p in _parameters(function)})
+        result.append(PathScope(module_facts.source, Scope(name, [function.body], bindings),
+                                module_facts.module_scope.bindings, module_facts.aliases))
+        finder = _AnyCalls()
+        function.body.visit(finder)
+        for call in finder.calls:
+            target = _callee(call.func, module_facts, bindings)
+            if target is None:
+                continue
+            module_name, function_name = target
+            if module_name is None:
+                pending.append((module_facts, function_name))
+                continue
+            own = own_source(module_name)
+            own_facts = load(own) if own is not None else None
+            if own_facts is not None:
+                pending.append((own_facts, function_name))
+    return result
+
+
+def _callee(func, module_facts: "_ModuleFacts", local_names):
+    """(module or None for this module, function name) of a call to a module-level function."""
+    if isinstance(func, cst.Name):
+        name = func.value
+        if name in local_names:
+            return None
+        if name in module_facts.functions:
+            return None, name
+        qualified = module_facts.aliases.get(name)
+        if qualified and "." in qualified:
+            module_name, _, function_name = qualified.rpartition(".")
+            return module_name, function_name
+        return None
+    if isinstance(func, cst.Attribute) and isinstance(func.value, (cst.Name, cst.Attribute)):
+        base = _dotted(func.value)
+        head = base.split(".", 1)[0]
+        if head in local_names:
+            return None
+        qualified = module_facts.aliases.get(head)
+        if qualified:
+            module_name = qualified + base[len(head):]
+            return module_name, func.attr.value
+    return None
+
+
+class _AnyCalls(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.calls: List[cst.Call] = []
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append(node)

@@ -41,6 +41,12 @@ class WriteOutsideTmpRule(Rule):
         python("def save(data):\n    with open('result.csv', 'w') as f:\n        f.write(data)\n\n"
                "def handler(event, context):\n    save(event['body'])\n",
                "a helper the handler calls"),
+        Example({"app.py": "from store import save\n\ndef handler(event, context):\n    save(event)\n",
+                 "store.py": "import json\n\ndef save(data):\n    open('state.json', 'w').write(json.dumps(data))\n"},
+                "a helper in another module of the function's own code"),
+        Example({"app.py": "import lib.store\n\ndef handler(event, context):\n    lib.store.save(event)\n",
+                 "lib/__init__.py": "", "lib/store.py": "OUT = 'state.json'\n\ndef save(data):\n    open(OUT, 'w')\n"},
+                "module attribute calls into a package"),
     )
     valid = (
         _write("open('/tmp/out.json', 'w').write(json.dumps(event))", "under /tmp"),
@@ -69,31 +75,25 @@ class WriteOutsideTmpRule(Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.handler_path import handler_path_scopes, import_aliases, qualified_namer
+        from lambdalint.analysis.handler_path import handler_path, qualified_namer
         from lambdalint.analysis.static_paths import PathResolver, classify
         from lambdalint.analysis.writes import WriteFinder
 
-        for module, handler in ctx.handlers(fn):
-            tree = module.module
-            if tree is None:
-                continue
-            aliases = import_aliases(tree)
-            scopes = handler_path_scopes(tree, handler)
-            module_bindings = scopes[0].bindings
-            for scope in scopes:
-                def lookup(name, bindings=scope.bindings, module_bindings=module_bindings):
-                    return bindings[name] if name in bindings else module_bindings.get(name)
+        for part in handler_path(fn, ctx):
+            scope = part.scope
 
-                local = scope.bindings if scope.name != "<module>" else {}
-                namer = qualified_namer(aliases, local)
-                finder = WriteFinder(PathResolver(lookup, namer), namer)
-                for node in scope.nodes:
-                    node.visit(finder)
-                for call, target, what in finder.writes:
-                    value = finder.resolver.resolve(target)
-                    verdict = classify(value)
-                    if verdict == "outside":
-                        yield Report(_message(what, value.prefix, value.complete), NodeAt(module, call))
+            def lookup(name, bindings=scope.bindings, module_bindings=part.module_bindings):
+                return bindings[name] if name in bindings else module_bindings.get(name)
+
+            local = scope.bindings if scope.name != "<module>" else {}
+            namer = qualified_namer(part.aliases, local)
+            finder = WriteFinder(PathResolver(lookup, namer), namer)
+            for node in scope.nodes:
+                node.visit(finder)
+            for call, target, what in finder.writes:
+                value = finder.resolver.resolve(target)
+                if classify(value) == "outside":
+                    yield Report(_message(what, value.prefix, value.complete), NodeAt(part.source, call))
 
 
 def _message(what: str, prefix: str, complete: bool) -> str:
