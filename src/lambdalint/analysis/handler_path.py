@@ -19,6 +19,7 @@ class Scope:
     name: str  # "<module>" or the function's name
     nodes: Sequence[cst.CSTNode]
     bindings: Dict[str, Optional[cst.BaseExpression]]
+    function: Optional[cst.FunctionDef] = None
 
 
 def import_aliases(module: cst.Module, package: str = "") -> Dict[str, str]:
@@ -225,7 +226,7 @@ def handler_path(fn, ctx) -> List[PathScope]:
         body = function.body.body if isinstance(function.body, cst.IndentedBlock) else [function.body]
         bindings = single_assignments(body)
         bindings.update({p.name.value: None for p in _parameters(function)})
-        result.append(PathScope(module_facts.source, Scope(name, [function.body], bindings),
+        result.append(PathScope(module_facts.source, Scope(name, [function.body], bindings, function),
                                 module_facts.module_scope.bindings, module_facts.aliases))
         finder = _AnyCalls()
         function.body.visit(finder)

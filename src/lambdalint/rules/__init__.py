@@ -21,6 +21,11 @@ from lambdalint.rules.ll210_shadowed_package import ShadowedPackageRule
 from lambdalint.rules.ll211_removable_bloat import RemovableBloatRule
 from lambdalint.rules.ll212_unsafe_zip_entry import UnsafeZipEntryRule
 from lambdalint.rules.ll301_write_outside_tmp import WriteOutsideTmpRule
+from lambdalint.rules.ll302_tmp_not_cleaned import TmpNotCleanedRule
+from lambdalint.rules.ll303_fixed_tmp_path import FixedTmpPathRule
+from lambdalint.rules.ll401_mutable_global_mutated import MutableGlobalMutatedRule
+from lambdalint.rules.ll402_global_rebound import GlobalReboundRule
+from lambdalint.rules.ll403_unbounded_cache import UnboundedCacheRule
 from lambdalint.rules.ll501_async_without_failure_destination import AsyncWithoutFailureDestinationRule
 from lambdalint.rules.ll601_timeout_out_of_range import TimeoutOutOfRangeRule
 from lambdalint.rules.ll603_memory_out_of_range import MemoryOutOfRangeRule
@@ -49,6 +54,11 @@ ALL_RULES = (
     RemovableBloatRule,
     UnsafeZipEntryRule,
     WriteOutsideTmpRule,
+    TmpNotCleanedRule,
+    FixedTmpPathRule,
+    MutableGlobalMutatedRule,
+    GlobalReboundRule,
+    UnboundedCacheRule,
     AsyncWithoutFailureDestinationRule,
     TimeoutOutOfRangeRule,
     MemoryOutOfRangeRule,

@@ -56,6 +56,7 @@ class WriteOutsideTmpRule(Rule):
         _write("shutil.copy('settings.ini', '/tmp/settings.ini')", "copying from the code folder to /tmp"),
         _write("Path(f'/tmp/{context.aws_request_id}.json').write_text('x')", "f-string under /tmp"),
         _write("open('/mnt/efs/shared.txt', 'a')", "an EFS mount point under /mnt"),
+        _write("os.chdir('/tmp'); open('out.txt', 'w')", "a relative path after os.chdir('/tmp')"),
         _write("import sqlite3; sqlite3.connect(':memory:')", "an in-memory database"),
         _write("import zipfile; zipfile.ZipFile('bundle.zip')", "zipfile reading"),
         _write("import boto3; boto3.client('s3').download_file('b', 'k', '/tmp/k.csv')",
@@ -90,10 +91,29 @@ class WriteOutsideTmpRule(Rule):
             finder = WriteFinder(PathResolver(lookup, namer), namer)
             for node in scope.nodes:
                 node.visit(finder)
+            moved = _changes_directory(scope, namer)
             for call, target, what in finder.writes:
                 value = finder.resolver.resolve(target)
+                if moved and not value.prefix.startswith("/"):
+                    continue  # after os.chdir("/tmp"), a relative path is under /tmp
                 if classify(value) == "outside":
                     yield Report(_message(what, value.prefix, value.complete), NodeAt(part.source, call))
+
+
+def _changes_directory(scope, namer) -> bool:
+    """Whether the scope calls os.chdir (relative paths then depend on where it went)."""
+    import libcst as cst
+
+    found = []
+
+    class Chdir(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            if namer(call.func) == "os.chdir":
+                found.append(call)
+
+    for node in scope.nodes:
+        node.visit(Chdir())
+    return bool(found)
 
 
 def _message(what: str, prefix: str, complete: bool) -> str:

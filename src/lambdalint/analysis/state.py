@@ -1,0 +1,136 @@
+"""What survives between invocations: module-level mutable containers, `global` rebinding,
+unbounded caches, and files left in /tmp.  Shared by LL302, LL303, LL401, LL402, LL403."""
+from __future__ import annotations
+
+from typing import Dict, Iterable, List, Optional, Set
+
+import libcst as cst
+
+MUTABLE_FACTORIES = {"builtins.list", "builtins.dict", "builtins.set", "collections.defaultdict",
+                     "collections.OrderedDict", "collections.Counter", "collections.deque"}
+GROWING_METHODS = {"append", "extend", "insert", "update", "setdefault", "add", "appendleft",
+                   "extendleft", "__setitem__"}
+REMOVERS = {"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree", "os.removedirs"}
+
+
+def is_mutable_value(value: Optional[cst.BaseExpression], qualified_name) -> bool:
+    if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)):
+        return True
+    return isinstance(value, cst.Call) and qualified_name(value.func) in MUTABLE_FACTORIES
+
+
+def names_in(node: cst.CSTNode) -> Set[str]:
+    found: Set[str] = set()
+
+    class Names(cst.CSTVisitor):
+        def visit_Name(self, name: cst.Name) -> None:
+            found.add(name.value)
+
+    node.visit(Names())
+    return found
+
+
+def is_constant(node: cst.BaseExpression) -> bool:
+    return isinstance(node, (cst.SimpleString, cst.Integer, cst.Float, cst.ConcatenatedString)) or (
+        isinstance(node, cst.Name) and node.value in ("True", "False", "None"))
+
+
+def lazy_guard(test: cst.BaseExpression, name: str) -> bool:
+    """`X is None`, `not X`, `X is None or ...`, `k not in X`: the test of a lazy initialisation of X."""
+    if isinstance(test, cst.BooleanOperation):
+        return lazy_guard(test.left, name) or lazy_guard(test.right, name)
+    if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
+        return isinstance(test.expression, cst.Name) and test.expression.value == name
+    if isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
+        target = test.comparisons[0]
+        if isinstance(target.operator, cst.Is) and isinstance(target.comparator, cst.Name) \
+                and target.comparator.value == "None":
+            return isinstance(test.left, cst.Name) and test.left.value == name
+        if isinstance(target.operator, cst.NotIn):
+            return isinstance(target.comparator, cst.Name) and target.comparator.value == name
+    return False
+
+
+class FunctionFacts(cst.CSTVisitor):
+    """One pass over a function body (nested functions excluded): globals declared, assignments,
+    calls, with the chain of enclosing `if` tests of each."""
+
+    def __init__(self) -> None:
+        self.globals: Set[str] = set()
+        self.calls: List[tuple] = []  # (call, tests of enclosing ifs, in a branch?)
+        self.assignments: List[tuple] = []  # (target, value or None, tests, node)
+        self.deletes: List[tuple] = []  # (target, tests)
+        self._tests: List[cst.BaseExpression] = []
+        self._branch = 0
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        return False
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        return False
+
+    def visit_Global(self, node: cst.Global) -> None:
+        self.globals.update(item.name.value for item in node.names)
+
+    def visit_If(self, node: cst.If) -> None:
+        self._tests.append(node.test)
+        self._branch += 1
+
+    def leave_If(self, original_node: cst.If) -> None:
+        self._tests.pop()
+        self._branch -= 1
+
+    def visit_ExceptHandler(self, node) -> None:
+        self._branch += 1
+
+    def leave_ExceptHandler(self, original_node) -> None:
+        self._branch -= 1
+
+    def visit_Call(self, node: cst.Call) -> None:
+        self.calls.append((node, list(self._tests), self._branch > 0))
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        for target in node.targets:
+            self.assignments.append((target.target, node.value, list(self._tests), node))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self.assignments.append((node.target, None, list(self._tests), node))
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        if node.value is not None:
+            self.assignments.append((node.target, node.value, list(self._tests), node))
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self.deletes.append((node.target, list(self._tests)))
+
+
+def function_facts(function: cst.FunctionDef) -> FunctionFacts:
+    facts = FunctionFacts()
+    function.body.visit(facts)
+    return facts
+
+
+def removed_names(facts: FunctionFacts, qualified_name) -> Set[str]:
+    """Names passed to a remover (os.remove, shutil.rmtree, Path.unlink...) in the function."""
+    removed: Set[str] = set()
+    for call, _, _ in facts.calls:
+        name = qualified_name(call.func)
+        if name in REMOVERS and call.args:
+            removed |= names_in(call.args[0].value)
+        elif isinstance(call.func, cst.Attribute) and call.func.attr.value in ("unlink", "rmdir", "cleanup"):
+            removed |= names_in(call.func.value)
+    return removed
+
+
+def event_names(function: cst.FunctionDef) -> Set[str]:
+    """The event parameter of a handler and the local names assigned from it."""
+    params = function.params.params
+    if not params:
+        return set()
+    derived = {params[0].name.value}
+    facts = function_facts(function)
+    for _ in range(3):
+        for target, value, _, _ in facts.assignments:
+            if value is not None and names_in(value) & derived:
+                derived |= names_in(target)
+    return derived

@@ -1,0 +1,115 @@
+from lambdalint.findings import NodeAt, Report, Severity
+from lambdalint.rules.base import SOURCE, Rule
+from lambdalint.rules.examples import python
+
+CREATORS = {"tempfile.mkstemp": "a file", "tempfile.mkdtemp": "a folder"}
+UNIQUE_MARKERS = {"uuid.uuid4", "uuid.uuid1", "time.time", "time.time_ns", "datetime.datetime.now",
+                  "datetime.datetime.utcnow"}
+
+
+class TmpNotCleanedRule(Rule):
+    code = "LL302"
+    name = "tmp-not-cleaned"
+    severity = Severity.WARNING
+    summary = "A uniquely named file or folder created in /tmp per invocation and never removed"
+    needs = frozenset({SOURCE})
+    invalid = (
+        python("import tempfile\n\ndef handler(event, context):\n    fd, path = tempfile.mkstemp()\n"
+               "    with open(path, 'w') as out:\n        out.write('x')\n    return path\n", "mkstemp"),
+        python("import tempfile\n\ndef handler(event, context):\n"
+               "    f = tempfile.NamedTemporaryFile(delete=False)\n    f.write(b'x')\n    return f.name\n",
+               "NamedTemporaryFile(delete=False)"),
+        python("import uuid\n\ndef handler(event, context):\n    path = f'/tmp/{uuid.uuid4()}.json'\n"
+               "    with open(path, 'w') as out:\n        out.write('x')\n    return path\n", "a uuid name"),
+    )
+    valid = (
+        python("import tempfile\n\ndef handler(event, context):\n    with tempfile.TemporaryDirectory() as d:\n"
+               "        return d\n", "TemporaryDirectory as a context manager"),
+        python("import os, tempfile\n\ndef handler(event, context):\n    fd, path = tempfile.mkstemp()\n"
+               "    try:\n        os.write(fd, b'x')\n    finally:\n        os.close(fd)\n        os.remove(path)\n",
+               "removed in finally"),
+        python("import tempfile\n\ndef handler(event, context):\n    with tempfile.NamedTemporaryFile() as f:\n"
+               "        return f.name\n", "NamedTemporaryFile() deletes itself"),
+    )
+
+    def check_function(self, fn, ctx):
+        import libcst as cst
+
+        from lambdalint.analysis.handler_path import handler_path, qualified_namer
+        from lambdalint.analysis.state import function_facts, names_in, removed_names
+
+        for part in handler_path(fn, ctx):
+            function = part.scope.function
+            if function is None:
+                continue
+            namer = qualified_namer(part.aliases, part.scope.bindings)
+            facts = function_facts(function)
+            removed = removed_names(facts, namer)
+            holders = {}  # id(call) -> names the result is assigned to
+            for target, value, _, _ in facts.assignments:
+                if isinstance(value, cst.Call):
+                    holders[id(value)] = names_in(target)
+            unique_paths = {name for target, value, _, _ in facts.assignments if value is not None
+                            and _is_unique_tmp_path(value, namer) for name in names_in(target)}
+            for call, _, _ in facts.calls:
+                name = namer(call.func)
+                what = None
+                if name in CREATORS and not _has_keyword(call, "dir"):
+                    what = f"{name}() creates {CREATORS[name]} in /tmp"
+                elif name == "tempfile.NamedTemporaryFile" and _keyword_false(call, "delete"):
+                    what = "tempfile.NamedTemporaryFile(delete=False) creates a file in /tmp"
+                elif name in ("builtins.open", "io.open") and call.args:
+                    target = call.args[0].value
+                    if names_in(target) & unique_paths or _is_unique_tmp_path(target, namer):
+                        what = "open() creates a uniquely named file in /tmp"
+                if what is None:
+                    continue
+                held = holders.get(id(call), set()) | (names_in(call.args[0].value) if name in ("builtins.open", "io.open") else set())
+                if held & removed:
+                    continue
+                yield Report(f"{what} on every invocation and nothing removes it: /tmp (512 MB by default) "
+                             "survives warm invocations and fills up until writes fail with 'No space left "
+                             "on device'. Remove it in a `finally:` (os.remove, shutil.rmtree), or use "
+                             "tempfile.TemporaryDirectory() as a context manager", NodeAt(part.source, call))
+
+
+def _has_keyword(call, keyword: str) -> bool:
+    return any(a.keyword is not None and a.keyword.value == keyword for a in call.args)
+
+
+def _keyword_false(call, keyword: str) -> bool:
+    import libcst as cst
+
+    return any(a.keyword is not None and a.keyword.value == keyword and isinstance(a.value, cst.Name)
+               and a.value.value == "False" for a in call.args)
+
+
+def _is_unique_tmp_path(node, namer) -> bool:
+    """An f-string or concatenation under /tmp whose name comes from uuid, time or the request."""
+    import libcst as cst
+
+    text_parts = []
+    unique = False
+
+    class Walk(cst.CSTVisitor):
+        def visit_Call(self, call: cst.Call) -> None:
+            nonlocal unique
+            if namer(call.func) in UNIQUE_MARKERS:
+                unique = True
+
+        def visit_Attribute(self, attr: cst.Attribute) -> None:
+            nonlocal unique
+            if attr.attr.value in ("aws_request_id",):
+                unique = True
+
+        def visit_FormattedStringText(self, text: cst.FormattedStringText) -> None:
+            text_parts.append(text.value)
+
+        def visit_SimpleString(self, string: cst.SimpleString) -> None:
+            value = string.evaluated_value
+            text_parts.append(value if isinstance(value, str) else "")
+
+    if not isinstance(node, (cst.FormattedString, cst.BinaryOperation, cst.Call)):
+        return False
+    node.visit(Walk())
+    return unique and bool(text_parts) and text_parts[0].startswith("/tmp/")

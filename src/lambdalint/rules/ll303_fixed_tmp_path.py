@@ -1,0 +1,85 @@
+from lambdalint.findings import NodeAt, Report, Severity
+from lambdalint.rules.base import SOURCE, Rule
+from lambdalint.rules.examples import python
+
+NOT_DATA = ("os.mkdir", "os.makedirs", "Path.mkdir", "shutil.rmtree", "os.remove", "os.unlink",
+            "os.rmdir", "Path.unlink", "Path.rmdir", "Path.touch")
+EXISTENCE_CHECKS = {"os.path.exists", "os.path.isfile", "os.path.isdir"}
+
+
+class FixedTmpPathRule(Rule):
+    code = "LL303"
+    name = "fixed-tmp-path"
+    severity = Severity.WARNING
+    summary = "A hard-coded /tmp path written on every invocation and not removed (stale data next time)"
+    needs = frozenset({SOURCE})
+    invalid = (
+        python("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n"
+               "    s3.download_file(event['bucket'], event['key'], '/tmp/input.csv')\n"
+               "    return open('/tmp/input.csv').read()\n", "a download to a fixed name"),
+        python("def handler(event, context):\n    with open('/tmp/report.json', 'w') as out:\n"
+               "        out.write(event['body'])\n", "a fixed output file"),
+    )
+    valid = (
+        python("import os, boto3\ns3 = boto3.client('s3')\nMODEL = '/tmp/model.bin'\n\n"
+               "def handler(event, context):\n    if not os.path.exists(MODEL):\n"
+               "        s3.download_file('models', 'latest', MODEL)\n    return MODEL\n",
+               "a deliberate cache guarded by an existence check"),
+        python("import os\n\ndef handler(event, context):\n    try:\n        open('/tmp/out.txt', 'w').write('x')\n"
+               "    finally:\n        os.remove('/tmp/out.txt')\n", "removed in finally"),
+        python("import tempfile\n\ndef handler(event, context):\n    with tempfile.NamedTemporaryFile('w') as out:\n"
+               "        out.write('x')\n", "tempfile"),
+        python("import os\n\ndef handler(event, context):\n    os.makedirs('/tmp/work', exist_ok=True)\n",
+               "creating a folder writes no data"),
+    )
+
+    def check_function(self, fn, ctx):
+        import libcst as cst
+
+        from lambdalint.analysis.handler_path import handler_path, qualified_namer
+        from lambdalint.analysis.state import function_facts
+        from lambdalint.analysis.static_paths import PathResolver, classify
+        from lambdalint.analysis.writes import WriteFinder
+
+        for part in handler_path(fn, ctx):
+            function = part.scope.function
+            if function is None:
+                continue
+            scope = part.scope
+
+            def lookup(name, bindings=scope.bindings, module_bindings=part.module_bindings):
+                return bindings[name] if name in bindings else module_bindings.get(name)
+
+            namer = qualified_namer(part.aliases, scope.bindings)
+            resolver = PathResolver(lookup, namer)
+            finder = WriteFinder(resolver, namer)
+            function.body.visit(finder)
+            facts = function_facts(function)
+            removed, checked = set(), set()
+            for call, tests, _ in facts.calls:
+                name = namer(call.func)
+                path = None
+                if name in ("os.remove", "os.unlink", "shutil.rmtree") and call.args:
+                    path = resolver.resolve(call.args[0].value)
+                    removed.add(path.prefix if path.complete else None)
+                if name in EXISTENCE_CHECKS and call.args:
+                    path = resolver.resolve(call.args[0].value)
+                    checked.add(path.prefix if path.complete else None)
+                if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("exists", "is_file") \
+                        and resolver.is_path_object(call.func.value):
+                    path = resolver.resolve(call.func.value)
+                    checked.add(path.prefix if path.complete else None)
+            for call, target, what in finder.writes:
+                if what.startswith(NOT_DATA):
+                    continue
+                value = resolver.resolve(target)
+                if not value.complete or classify(value) != "tmp" or value.prefix.rstrip("/") == "/tmp":
+                    continue
+                if value.prefix in removed or value.prefix in checked:
+                    continue
+                yield Report(
+                    f"{what} writes the fixed path '{value.prefix}' on every invocation and never removes "
+                    "it: the file outlives the invocation, so a later one (possibly for another user) can "
+                    "read stale or half-written data. Use a unique name (tempfile.NamedTemporaryFile, "
+                    "tempfile.TemporaryDirectory) or remove it in a `finally:`; if it is a deliberate "
+                    "cache, guard the write with an existence check", NodeAt(part.source, call))

@@ -1,0 +1,58 @@
+from lambdalint.findings import NodeAt, Report, Severity
+from lambdalint.rules.base import SOURCE, Rule
+from lambdalint.rules.examples import python
+
+
+class GlobalReboundRule(Rule):
+    code = "LL402"
+    name = "global-rebound"
+    severity = Severity.WARNING
+    summary = "A `global` name rebound on the handler path (counters, flags, accumulated results)"
+    needs = frozenset({SOURCE})
+    invalid = (
+        python("COUNT = 0\n\ndef handler(event, context):\n    global COUNT\n    COUNT += 1\n    return COUNT\n",
+               "a counter"),
+        python("LAST_USER = None\n\ndef handler(event, context):\n    global LAST_USER\n"
+               "    LAST_USER = event['user']\n    return LAST_USER\n", "one request's data kept for the next"),
+    )
+    valid = (
+        python("import boto3\n\n_client = None\n\ndef handler(event, context):\n    global _client\n"
+               "    if _client is None:\n        _client = boto3.client('s3')\n    return _client\n",
+               "lazy initialisation under `if _client is None:`"),
+        python("_config = {}\n\ndef handler(event, context):\n    global _config\n    if not _config:\n"
+               "        _config = {'a': 1}\n    return _config\n", "lazy initialisation under `if not X:`"),
+        python("COUNT = 0\n\ndef handler(event, context):\n    COUNT = 1\n    return COUNT\n",
+               "a local variable that shadows a global"),
+    )
+
+    def check_function(self, fn, ctx):
+        import libcst as cst
+
+        from lambdalint.analysis.handler_path import handler_path
+        from lambdalint.analysis.state import function_facts, lazy_guard
+
+        for part in handler_path(fn, ctx):
+            function = part.scope.function
+            if function is None:
+                continue
+            facts = function_facts(function)
+            for target, value, tests, node in facts.assignments:
+                if not isinstance(target, cst.Name) or target.value not in facts.globals:
+                    continue
+                name = target.value
+                if any(lazy_guard(test, name) for test in tests) or _or_default(value, name):
+                    continue
+                yield Report(
+                    f"{function.name.value}() rebinds the global {name} on every invocation: the value "
+                    "survives into the next invocation of the same execution environment, so counters, "
+                    "flags and results leak from one request to the next. Keep per-request state in "
+                    "local variables, or initialise once under `if "
+                    f"{name} is None:`", NodeAt(part.source, node))
+
+
+def _or_default(value, name: str) -> bool:
+    """`X = X or make()`: lazy initialisation too."""
+    import libcst as cst
+
+    return (isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
+            and isinstance(value.left, cst.Name) and value.left.value == name)
