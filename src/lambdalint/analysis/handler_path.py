@@ -179,6 +179,11 @@ class _ModuleFacts:
 
 
 def handler_path(fn, ctx) -> List[PathScope]:
+    """Memoised per function: every run-time rule walks the same path."""
+    return ctx.memo(("handler-path", id(fn)), lambda: _handler_path(fn, ctx))
+
+
+def _handler_path(fn, ctx) -> List[PathScope]:
     """The handler path across the function's own modules: each handler, the functions it calls
     in its module and in the own modules it imports (transitively), and the module-level code of
     every own module in the handler's import closure."""

@@ -2,7 +2,7 @@
 unbounded caches, and files left in /tmp.  Shared by LL302, LL303, LL401, LL402, LL403."""
 from __future__ import annotations
 
-from typing import Dict, Iterable, List, Optional, Set
+from typing import List, Optional, Set
 
 import libcst as cst
 
@@ -108,6 +108,18 @@ def function_facts(function: cst.FunctionDef) -> FunctionFacts:
     facts = FunctionFacts()
     function.body.visit(facts)
     return facts
+
+
+def scope_facts(ctx, part) -> FunctionFacts:
+    """The one traversal of a handler-path scope (a function body, or a module's top-level code)
+    that every run-time rule reads: calls, assignments, `global`s, with their enclosing tests."""
+    def collect():
+        facts = FunctionFacts()
+        for node in part.scope.nodes:
+            node.visit(facts)
+        return facts
+
+    return ctx.memo(("scope-facts", id(part.source), part.scope.name), collect)
 
 
 def removed_names(facts: FunctionFacts, qualified_name) -> Set[str]:

@@ -50,6 +50,12 @@ class WriteFinder(cst.CSTVisitor):
         self.qualified_name = qualified_name
         self.writes: List[Write] = []
 
+    def collect(self, calls) -> "WriteFinder":
+        """The writes among calls another pass already collected (no traversal of its own)."""
+        for call in calls:
+            self.visit_Call(call)
+        return self
+
     # Nested functions and lambdas run only when called; the handler path does not follow them.
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         return False

@@ -33,48 +33,75 @@ class ClientCreatedPerInvocationRule(Rule):
                "a cached factory function"),
         python("import sqlite3\n\ndef handler(event, context):\n    return sqlite3.connect(':memory:')\n",
                "sqlite3 is not a network connection"),
+        python("import boto3\n\n_s3 = None\n\ndef handler(event, context):\n    global _s3\n"
+               "    _s3 = _s3 or boto3.client('s3')\n    return _s3\n", "`X = X or factory()`"),
         python("import boto3\n\nCLIENTS = {}\n\ndef client(region):\n    if region not in CLIENTS:\n"
                "        CLIENTS[region] = boto3.client('s3', region_name=region)\n    return CLIENTS[region]\n\n"
                "def handler(event, context):\n    return client(event['region'])\n", "a keyed cache"),
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.clients import (CLIENT_FACTORIES, depends_on, event_names, factory_calls,
-                                                 global_names, is_cached_function, is_lazily_cached)
-        from lambdalint.analysis.handler_path import import_aliases, qualified_namer, reached_functions
-        import libcst as cst
-        from libcst.metadata import ParentNodeProvider
+        from lambdalint.analysis.clients import CLIENT_FACTORIES, is_cached_function
+        from lambdalint.analysis.handler_path import handler_path, qualified_namer
+        from lambdalint.analysis.state import event_names, lazy_guard, names_in, scope_facts
 
-        for source, handler in ctx.handlers(fn):
-            tree = source.module
-            if tree is None:
+        handlers = {id(source.module): name for source, name in ctx.handlers(fn)}
+        for part in handler_path(fn, ctx):
+            function = part.scope.function
+            if function is None:
+                continue  # module level: created once per execution environment
+            namer = qualified_namer(part.aliases, {})
+            if is_cached_function(function, namer):
                 continue
-            functions = {s.name.value: s for s in tree.body if isinstance(s, cst.FunctionDef)}
-            if handler not in functions:
-                continue
-            aliases = import_aliases(tree)
-            parents = source.wrapper.resolve(ParentNodeProvider)
-            handler_def = functions[handler]
-            params = handler_def.params.params
-            event = event_names(handler_def, params[0].name.value if params else None)
-            for name in reached_functions(functions, handler):
-                function = functions[name]
-                namer = qualified_namer(aliases, {})
-                if is_cached_function(function, namer):
+            facts = scope_facts(ctx, part)
+            is_handler = handlers.get(id(part.source.module)) == function.name.value
+            event = event_names(function) if is_handler else set()
+            stored = _stored_into(facts)
+            for call, tests, _ in facts.calls:
+                factory = namer(call.func)
+                if factory not in CLIENT_FACTORIES:
                     continue
-                globals_ = global_names(function)
-                for call, factory in factory_calls(function, namer):
-                    if is_lazily_cached(call, parents, function, globals_):
-                        continue
-                    what = CLIENT_FACTORIES[factory]
-                    if function is handler_def and depends_on(call, event):
-                        yield Report(
-                            f"{factory}() creates {what} on every invocation from values of the event; "
-                            "keep one per key in a module-level dict (or functools.lru_cache) so warm "
-                            "invocations reuse it", NodeAt(source, call), severity=Severity.INFO)
-                    else:
-                        cost = " (the first boto3 client costs about 100 ms)" if factory.startswith("boto") else ""
-                        yield Report(
-                            f"{factory}() creates {what} on every invocation (in {name}()): create it once "
-                            f"at module level, or lazily into a global, so warm invocations reuse it{cost}",
-                            NodeAt(source, call))
+                guarded = {name for name in facts.globals | stored.get(id(call), set())
+                           if any(lazy_guard(test, name) for test in tests)}
+                if guarded or id(call) in _or_defaults(facts):
+                    continue  # lazy initialisation into a global, or a keyed cache
+                what = CLIENT_FACTORIES[factory]
+                if any(names_in(arg.value) & event for arg in call.args):
+                    yield Report(
+                        f"{factory}() creates {what} on every invocation from values of the event; "
+                        "keep one per key in a module-level dict (or functools.lru_cache) so warm "
+                        "invocations reuse it", NodeAt(part.source, call), severity=Severity.INFO)
+                else:
+                    cost = " (the first boto3 client costs about 100 ms)" if factory.startswith("boto") else ""
+                    yield Report(
+                        f"{factory}() creates {what} on every invocation (in {function.name.value}()): "
+                        "create it once at module level, or lazily into a global, so warm invocations "
+                        f"reuse it{cost}", NodeAt(part.source, call))
+
+
+def _or_defaults(facts) -> set:
+    """Calls in `X = X or factory()`: lazy initialisation without an `if`."""
+    import libcst as cst
+
+    return {id(value.right) for target, value, _, _ in facts.assignments
+            if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
+            and isinstance(target, cst.Name) and isinstance(value.left, cst.Name)
+            and value.left.value == target.value}
+
+
+def _stored_into(facts):
+    """id(call) -> names the call's result is stored into (`X = f()`, `CACHE[k] = f()`, `X = X or f()`)."""
+    import libcst as cst
+
+    stored = {}
+    for target, value, _, _ in facts.assignments:
+        calls = [value] if isinstance(value, cst.Call) else (
+            [value.right] if isinstance(value, cst.BooleanOperation) and isinstance(value.right, cst.Call) else [])
+        name = target.value.value if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
+            else target.value if isinstance(target, cst.Name) else None
+        for call in calls:
+            if name:
+                stored.setdefault(id(call), set()).add(name)
+            if isinstance(value, cst.BooleanOperation) and name:
+                stored.setdefault(id(call), set()).add(name)
+    return stored

@@ -78,6 +78,7 @@ class WriteOutsideTmpRule(Rule):
     def check_function(self, fn, ctx):
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
         from lambdalint.analysis.static_paths import PathResolver, classify
+        from lambdalint.analysis.state import scope_facts
         from lambdalint.analysis.writes import WriteFinder
 
         for part in handler_path(fn, ctx):
@@ -88,32 +89,15 @@ class WriteOutsideTmpRule(Rule):
 
             local = scope.bindings if scope.name != "<module>" else {}
             namer = qualified_namer(part.aliases, local)
-            finder = WriteFinder(PathResolver(lookup, namer), namer)
-            for node in scope.nodes:
-                node.visit(finder)
-            moved = _changes_directory(scope, namer)
+            facts = scope_facts(ctx, part)
+            finder = WriteFinder(PathResolver(lookup, namer), namer).collect(c for c, _, _ in facts.calls)
+            moved = any(namer(call.func) == "os.chdir" for call, _, _ in facts.calls)
             for call, target, what in finder.writes:
                 value = finder.resolver.resolve(target)
                 if moved and not value.prefix.startswith("/"):
                     continue  # after os.chdir("/tmp"), a relative path is under /tmp
                 if classify(value) == "outside":
                     yield Report(_message(what, value.prefix, value.complete), NodeAt(part.source, call))
-
-
-def _changes_directory(scope, namer) -> bool:
-    """Whether the scope calls os.chdir (relative paths then depend on where it went)."""
-    import libcst as cst
-
-    found = []
-
-    class Chdir(cst.CSTVisitor):
-        def visit_Call(self, call: cst.Call) -> None:
-            if namer(call.func) == "os.chdir":
-                found.append(call)
-
-    for node in scope.nodes:
-        node.visit(Chdir())
-    return bool(found)
 
 
 def _message(what: str, prefix: str, complete: bool) -> str:

@@ -36,14 +36,14 @@ class TmpNotCleanedRule(Rule):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.state import function_facts, names_in, removed_names
+        from lambdalint.analysis.state import names_in, removed_names, scope_facts
 
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
                 continue
             namer = qualified_namer(part.aliases, part.scope.bindings)
-            facts = function_facts(function)
+            facts = scope_facts(ctx, part)
             removed = removed_names(facts, namer)
             holders = {}  # id(call) -> names the result is assigned to
             for target, value, _, _ in facts.assignments:

@@ -37,7 +37,7 @@ class FixedTmpPathRule(Rule):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.state import function_facts
+        from lambdalint.analysis.state import scope_facts
         from lambdalint.analysis.static_paths import PathResolver, classify
         from lambdalint.analysis.writes import WriteFinder
 
@@ -52,9 +52,8 @@ class FixedTmpPathRule(Rule):
 
             namer = qualified_namer(part.aliases, scope.bindings)
             resolver = PathResolver(lookup, namer)
-            finder = WriteFinder(resolver, namer)
-            function.body.visit(finder)
-            facts = function_facts(function)
+            facts = scope_facts(ctx, part)
+            finder = WriteFinder(resolver, namer).collect(c for c, _, _ in facts.calls)
             removed, checked = set(), set()
             for call, tests, _ in facts.calls:
                 name = namer(call.func)

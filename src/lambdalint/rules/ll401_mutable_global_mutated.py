@@ -36,8 +36,8 @@ class MutableGlobalMutatedRule(Rule):
 
         from lambdalint.analysis.clients import CLIENT_FACTORIES
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.state import (GROWING_METHODS, event_names, function_facts, is_constant,
-                                               is_mutable_value, names_in)
+        from lambdalint.analysis.state import (GROWING_METHODS, event_names, is_constant, is_mutable_value,
+                                               names_in, scope_facts)
 
         for part in handler_path(fn, ctx):
             function = part.scope.function
@@ -47,7 +47,7 @@ class MutableGlobalMutatedRule(Rule):
             containers = {name for name, value in part.module_bindings.items()
                           if is_mutable_value(value, namer)}
             local = {name for name in part.scope.bindings}
-            facts = function_facts(function)
+            facts = scope_facts(ctx, part)
             visible = (containers - local) | (containers & facts.globals)
             if not visible:
                 continue

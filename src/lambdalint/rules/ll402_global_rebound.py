@@ -29,13 +29,13 @@ class GlobalReboundRule(Rule):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path
-        from lambdalint.analysis.state import function_facts, lazy_guard
+        from lambdalint.analysis.state import lazy_guard, scope_facts
 
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
                 continue
-            facts = function_facts(function)
+            facts = scope_facts(ctx, part)
             for target, value, tests, node in facts.assignments:
                 if not isinstance(target, cst.Name) or target.value not in facts.globals:
                     continue
