@@ -26,8 +26,14 @@ def import_aliases(module: cst.Module, package: str = "") -> Dict[str, str]:
     """Local name -> qualified name for the module's imports, wherever they are (module level,
     `if`/`try` blocks, and imports local to a function, which name the same modules).
     `package`: the module's package, to resolve relative imports."""
+    from lambdalint.analysis.cst_walk import statements
+
     collector = _ImportCollector(package)
-    module.visit(collector)
+    for statement in statements(module.body):
+        if isinstance(statement, cst.Import):
+            collector.visit_Import(statement)
+        elif isinstance(statement, cst.ImportFrom):
+            collector.visit_ImportFrom(statement)
     return collector.aliases
 
 
@@ -162,6 +168,7 @@ class PathScope:
     scope: Scope
     module_bindings: Dict[str, Optional[cst.BaseExpression]]
     aliases: Dict[str, str]
+    facts: object = None  # state.FunctionFacts: the one walk of this scope
 
 
 class _ModuleFacts:
@@ -188,14 +195,15 @@ def _handler_path(fn, ctx) -> List[PathScope]:
     in its module and in the own modules it imports (transitively), and the module-level code of
     every own module in the handler's import closure."""
     from lambdalint.analysis.coldstart import module_name_of
+    from lambdalint.analysis.state import collect_facts
 
-    facts: Dict[str, Optional[_ModuleFacts]] = {}
+    loaded: Dict[str, Optional[_ModuleFacts]] = {}
 
     def load(source) -> Optional[_ModuleFacts]:
         name = module_name_of(source.relpath)
-        if name not in facts:
-            facts[name] = _ModuleFacts(source, name) if source.module is not None else None
-        return facts[name]
+        if name not in loaded:
+            loaded[name] = _ModuleFacts(source, name) if source.module is not None else None
+        return loaded[name]
 
     graph = ctx.cold_start().graph(fn)
 
@@ -229,13 +237,13 @@ def _handler_path(fn, ctx) -> List[PathScope]:
         queued.add(key)
         function = module_facts.functions[name]
         body = function.body.body if isinstance(function.body, cst.IndentedBlock) else [function.body]
+        facts = collect_facts([function.body])
         bindings = single_assignments(body)
+        bindings.update({name: None for name in facts.comprehension_names})
         bindings.update({p.name.value: None for p in _parameters(function)})
         result.append(PathScope(module_facts.source, Scope(name, [function.body], bindings, function),
-                                module_facts.module_scope.bindings, module_facts.aliases))
-        finder = _AnyCalls()
-        function.body.visit(finder)
-        for call in finder.calls:
+                                module_facts.module_scope.bindings, module_facts.aliases, facts))
+        for call, _, _ in facts.calls:
             target = _callee(call.func, module_facts, bindings)
             if target is None:
                 continue
@@ -273,11 +281,3 @@ def _callee(func, module_facts: "_ModuleFacts", local_names):
             module_name = qualified + base[len(head):]
             return module_name, func.attr.value
     return None
-
-
-class _AnyCalls(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.calls: List[cst.Call] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append(node)

@@ -20,14 +20,8 @@ def is_mutable_value(value: Optional[cst.BaseExpression], qualified_name) -> boo
 
 
 def names_in(node: cst.CSTNode) -> Set[str]:
-    found: Set[str] = set()
-
-    class Names(cst.CSTVisitor):
-        def visit_Name(self, name: cst.Name) -> None:
-            found.add(name.value)
-
-    node.visit(Names())
-    return found
+    """Every name used in an expression (a read-only fields walk)."""
+    return names_in_fast(node)
 
 
 def is_constant(node: cst.BaseExpression) -> bool:
@@ -60,6 +54,7 @@ class FunctionFacts(cst.CSTVisitor):
         self.calls: List[tuple] = []  # (call, tests of enclosing ifs, in a branch?)
         self.assignments: List[tuple] = []  # (target, value or None, tests, node)
         self.deletes: List[tuple] = []  # (target, tests)
+        self.comprehension_names: Set[str] = set()
         self._tests: List[cst.BaseExpression] = []
         self._branch = 0
 
@@ -104,22 +99,65 @@ class FunctionFacts(cst.CSTVisitor):
         self.deletes.append((node.target, list(self._tests)))
 
 
-def function_facts(function: cst.FunctionDef) -> FunctionFacts:
+def collect_facts(roots) -> FunctionFacts:
+    """One read-only walk (nested functions and lambdas excluded) filling a FunctionFacts."""
+    from lambdalint.analysis.cst_walk import children
+
     facts = FunctionFacts()
-    function.body.visit(facts)
+    stack = [(node, (), False) for node in reversed(list(roots))]
+    while stack:
+        node, tests, branch = stack.pop()
+        kind = type(node)
+        if kind is cst.FunctionDef or kind is cst.Lambda:
+            continue
+        if kind is cst.Call:
+            facts.calls.append((node, list(tests), branch))
+        elif kind is cst.Assign:
+            for target in node.targets:
+                facts.assignments.append((target.target, node.value, list(tests), node))
+        elif kind is cst.AugAssign:
+            facts.assignments.append((node.target, None, list(tests), node))
+        elif kind is cst.AnnAssign and node.value is not None:
+            facts.assignments.append((node.target, node.value, list(tests), node))
+        elif kind is cst.Global:
+            facts.globals.update(item.name.value for item in node.names)
+        elif kind is cst.Del:
+            facts.deletes.append((node.target, list(tests)))
+        elif kind is cst.CompFor:
+            facts.comprehension_names |= names_in_fast(node.target)
+        if kind is cst.If:
+            inner = tests + (node.test,)
+            stack.append((node.orelse, inner, True)) if node.orelse is not None else None
+            stack.append((node.body, inner, True))
+            stack.append((node.test, tests, branch))
+            continue
+        in_branch = branch or kind is cst.ExceptHandler or kind is cst.MatchCase
+        stack.extend((child, tests, in_branch) for child in reversed(list(children(node))))
     return facts
+
+
+def names_in_fast(node) -> Set[str]:
+    from lambdalint.analysis.cst_walk import children
+
+    found, stack = set(), [node]
+    while stack:
+        item = stack.pop()
+        if type(item) is cst.Name:
+            found.add(item.value)
+        stack.extend(children(item))
+    return found
+
+
+def function_facts(function: cst.FunctionDef) -> FunctionFacts:
+    return collect_facts([function.body])
 
 
 def scope_facts(ctx, part) -> FunctionFacts:
     """The one traversal of a handler-path scope (a function body, or a module's top-level code)
     that every run-time rule reads: calls, assignments, `global`s, with their enclosing tests."""
-    def collect():
-        facts = FunctionFacts()
-        for node in part.scope.nodes:
-            node.visit(facts)
-        return facts
-
-    return ctx.memo(("scope-facts", id(part.source), part.scope.name), collect)
+    if part.facts is not None:
+        return part.facts
+    return ctx.memo(("scope-facts", id(part.source), part.scope.name), lambda: collect_facts(part.scope.nodes))
 
 
 def removed_names(facts: FunctionFacts, qualified_name) -> Set[str]:
@@ -134,13 +172,13 @@ def removed_names(facts: FunctionFacts, qualified_name) -> Set[str]:
     return removed
 
 
-def event_names(function: cst.FunctionDef) -> Set[str]:
+def event_names(function: cst.FunctionDef, facts: "FunctionFacts" = None) -> Set[str]:
     """The event parameter of a handler and the local names assigned from it."""
     params = function.params.params
     if not params:
         return set()
     derived = {params[0].name.value}
-    facts = function_facts(function)
+    facts = facts or function_facts(function)
     for _ in range(3):
         for target, value, _, _ in facts.assignments:
             if value is not None and names_in(value) & derived:

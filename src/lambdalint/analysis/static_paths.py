@@ -145,9 +145,31 @@ class PathResolver:
 def single_assignments(body) -> Dict[str, Optional[cst.BaseExpression]]:
     """Names bound in a block (not nested functions or classes): the value for names assigned
     exactly once with `=`, None for names bound any other way (parameters, loops, twice...)."""
+    from lambdalint.analysis.cst_walk import statements
+
     collector = _BindingCollector()
-    for statement in body:
-        statement.visit(collector)
+    skip = set()
+    for statement in statements(body):
+        if id(statement) in skip:
+            continue
+        if isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            collector._bind(statement.name.value, None)
+            skip.update(id(s) for s in statements(statement.body.body if isinstance(
+                statement.body, cst.IndentedBlock) else statement.body.body))
+        elif isinstance(statement, cst.Assign):
+            collector.visit_Assign(statement)
+        elif isinstance(statement, cst.AnnAssign):
+            collector.visit_AnnAssign(statement)
+        elif isinstance(statement, cst.AugAssign):
+            collector.visit_AugAssign(statement)
+        elif isinstance(statement, (cst.For,)):
+            collector.visit_For(statement)
+        elif isinstance(statement, cst.With):
+            for item in statement.items:
+                if item.asname is not None:
+                    collector._bind_target(item.asname.name, None)
+        elif isinstance(statement, cst.ExceptHandler) and statement.name is not None:
+            collector._bind_target(statement.name.name, None)
     return collector.bindings
 
 

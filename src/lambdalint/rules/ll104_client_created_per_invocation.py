@@ -55,7 +55,7 @@ class ClientCreatedPerInvocationRule(Rule):
                 continue
             facts = scope_facts(ctx, part)
             is_handler = handlers.get(id(part.source.module)) == function.name.value
-            event = event_names(function) if is_handler else set()
+            event = event_names(function, facts) if is_handler else set()
             stored = _stored_into(facts)
             for call, tests, _ in facts.calls:
                 factory = namer(call.func)
