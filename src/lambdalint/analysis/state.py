@@ -172,12 +172,14 @@ def removed_names(facts: FunctionFacts, qualified_name) -> Set[str]:
     return removed
 
 
-def event_names(function: cst.FunctionDef, facts: "FunctionFacts" = None) -> Set[str]:
-    """The event parameter of a handler and the local names assigned from it."""
+def event_names(function: cst.FunctionDef, facts: "FunctionFacts" = None,
+                every_parameter: bool = False) -> Set[str]:
+    """The event parameter of a handler (or every parameter of a helper, which the handler may
+    feed from the event) and the local names assigned from them."""
     params = function.params.params
     if not params:
         return set()
-    derived = {params[0].name.value}
+    derived = {p.name.value for p in params} - {"self", "cls"} if every_parameter else {params[0].name.value}
     facts = facts or function_facts(function)
     for _ in range(3):
         for target, value, _, _ in facts.assignments:

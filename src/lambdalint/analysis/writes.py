@@ -14,6 +14,7 @@ WRITE_FUNCTIONS = {
     "os.replace": (1, "dst"), "os.symlink": (1, "dst"),
     "shutil.copy": (1, "dst"), "shutil.copy2": (1, "dst"), "shutil.copyfile": (1, "dst"),
     "shutil.copytree": (1, "dst"), "shutil.move": (1, "dst"), "shutil.rmtree": (0, "path"),
+    "shutil.make_archive": (0, "base_name"),
 }
 # Calls that write only in a writing mode: (path position, path keyword, mode position, mode keyword,
 # default mode).

@@ -18,6 +18,10 @@ class ClientCreatedPerInvocationRule(Rule):
         python("import boto3\n\ndef handler(event, context):\n    region = event['region']\n"
                "    return boto3.client('s3', region_name=region).list_buckets()\n",
                "per-region clients: reported at info severity with keyed-cache advice"),
+        python("import boto3\n\ndef get_client(service, event):\n    creds = event['credentials']\n"
+               "    return boto3.client(service, aws_access_key_id=creds['AccessKeyId'])\n\n"
+               "def handler(event, context):\n    return get_client('s3', event)\n",
+               "a helper creating clients from its arguments (per-tenant credentials): info"),
         python("import boto3\n\ndef handler(event, context):\n    if 'Records' not in event:\n"
                "        s3 = boto3.client('s3')\n        return s3.list_buckets()\n",
                "a `not in` test that is not a keyed cache"),
@@ -55,7 +59,8 @@ class ClientCreatedPerInvocationRule(Rule):
                 continue
             facts = scope_facts(ctx, part)
             is_handler = handlers.get(id(part.source.module)) == function.name.value
-            event = event_names(function, facts) if is_handler else set()
+            # values of the event (a helper's parameters may carry them): a client per key
+            event = event_names(function, facts, every_parameter=not is_handler)
             stored = _stored_into(facts)
             for call, tests, _ in facts.calls:
                 factory = namer(call.func)

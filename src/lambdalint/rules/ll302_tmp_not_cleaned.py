@@ -3,6 +3,7 @@ from lambdalint.rules.base import SOURCE, Rule
 from lambdalint.rules.examples import python
 
 CREATORS = {"tempfile.mkstemp": "a file", "tempfile.mkdtemp": "a folder"}
+DELETIONS = ("os.remove", "os.unlink", "os.rmdir", "shutil.rmtree", "Path.unlink", "Path.rmdir")
 UNIQUE_MARKERS = {"uuid.uuid4", "uuid.uuid1", "time.time", "time.time_ns", "datetime.datetime.now",
                   "datetime.datetime.utcnow"}
 
@@ -21,6 +22,12 @@ class TmpNotCleanedRule(Rule):
                "NamedTemporaryFile(delete=False)"),
         python("import uuid\n\ndef handler(event, context):\n    path = f'/tmp/{uuid.uuid4()}.json'\n"
                "    with open(path, 'w') as out:\n        out.write('x')\n    return path\n", "a uuid name"),
+        python("import uuid, boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n"
+               "    path = f'/tmp/{uuid.uuid4()}.pdf'\n    s3.download_file('bucket', 'key', path)\n    return path\n",
+               "a download to a unique name (AWS developer guide sample)"),
+        python("def handler(event, context):\n    package = event['package']\n"
+               "    with open(f'/tmp/{package}.zip', 'wb') as out:\n        out.write(b'x')\n",
+               "a name built from the event"),
     )
     valid = (
         python("import tempfile\n\ndef handler(event, context):\n    with tempfile.TemporaryDirectory() as d:\n"
@@ -30,41 +37,53 @@ class TmpNotCleanedRule(Rule):
                "removed in finally"),
         python("import tempfile\n\ndef handler(event, context):\n    with tempfile.NamedTemporaryFile() as f:\n"
                "        return f.name\n", "NamedTemporaryFile() deletes itself"),
+        python("import uuid\n\ndef handler(event, context):\n    path = f'/tmp/{uuid.uuid4()}.json'\n"
+               "    with open(path) as f:\n        return f.read()\n", "reading is not creating"),
     )
 
     def check_function(self, fn, ctx):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.state import names_in, removed_names, scope_facts
+        from lambdalint.analysis.state import event_names, names_in, removed_names, scope_facts
+        from lambdalint.analysis.static_paths import PathResolver
+        from lambdalint.analysis.writes import WriteFinder
 
+        handlers = {(source.module, name) for source, name in ctx.handlers(fn)}
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
                 continue
-            namer = qualified_namer(part.aliases, part.scope.bindings)
+            scope = part.scope
+
+            def lookup(name, bindings=scope.bindings, module_bindings=part.module_bindings):
+                return bindings[name] if name in bindings else module_bindings.get(name)
+
+            namer = qualified_namer(part.aliases, scope.bindings)
             facts = scope_facts(ctx, part)
             removed = removed_names(facts, namer)
+            request = event_names(function, facts) if (part.source.module, function.name.value) in handlers else set()
             holders = {}  # id(call) -> names the result is assigned to
             for target, value, _, _ in facts.assignments:
                 if isinstance(value, cst.Call):
                     holders[id(value)] = names_in(target)
             unique_paths = {name for target, value, _, _ in facts.assignments if value is not None
-                            and _is_unique_tmp_path(value, namer) for name in names_in(target)}
+                            and _is_unique_tmp_path(value, namer, request) for name in names_in(target)}
+            created = []
             for call, _, _ in facts.calls:
                 name = namer(call.func)
-                what = None
                 if name in CREATORS and not _has_keyword(call, "dir"):
-                    what = f"{name}() creates {CREATORS[name]} in /tmp"
+                    created.append((call, f"{name}() creates {CREATORS[name]} in /tmp", holders.get(id(call), set())))
                 elif name == "tempfile.NamedTemporaryFile" and _keyword_false(call, "delete"):
-                    what = "tempfile.NamedTemporaryFile(delete=False) creates a file in /tmp"
-                elif name in ("builtins.open", "io.open") and call.args:
-                    target = call.args[0].value
-                    if names_in(target) & unique_paths or _is_unique_tmp_path(target, namer):
-                        what = "open() creates a uniquely named file in /tmp"
-                if what is None:
+                    created.append((call, "tempfile.NamedTemporaryFile(delete=False) creates a file in /tmp",
+                                    holders.get(id(call), set())))
+            writer = WriteFinder(PathResolver(lookup, namer), namer).collect(c for c, _, _ in facts.calls)
+            for call, target, what in writer.writes:
+                if what.startswith(DELETIONS):
                     continue
-                held = holders.get(id(call), set()) | (names_in(call.args[0].value) if name in ("builtins.open", "io.open") else set())
+                if names_in(target) & unique_paths or _is_unique_tmp_path(target, namer, request):
+                    created.append((call, f"{what} writes a uniquely named file in /tmp", names_in(target)))
+            for call, what, held in created:
                 if held & removed:
                     continue
                 yield Report(f"{what} on every invocation and nothing removes it: /tmp (512 MB by default) "
@@ -84,8 +103,9 @@ def _keyword_false(call, keyword: str) -> bool:
                and a.value.value == "False" for a in call.args)
 
 
-def _is_unique_tmp_path(node, namer) -> bool:
-    """An f-string or concatenation under /tmp whose name comes from uuid, time or the request."""
+def _is_unique_tmp_path(node, namer, request=frozenset()) -> bool:
+    """An f-string or concatenation under /tmp whose name comes from uuid, time or the request
+    (`request`: names holding values of the event)."""
     import libcst as cst
 
     text_parts = []
@@ -100,6 +120,11 @@ def _is_unique_tmp_path(node, namer) -> bool:
         def visit_Attribute(self, attr: cst.Attribute) -> None:
             nonlocal unique
             if attr.attr.value in ("aws_request_id",):
+                unique = True
+
+        def visit_Name(self, name: cst.Name) -> None:
+            nonlocal unique
+            if name.value in request:
                 unique = True
 
         def visit_FormattedStringText(self, text: cst.FormattedStringText) -> None:

@@ -23,6 +23,10 @@ class GlobalReboundRule(Rule):
                "        _config = {'a': 1}\n    return _config\n", "lazy initialisation under `if not X:`"),
         python("COUNT = 0\n\ndef handler(event, context):\n    COUNT = 1\n    return COUNT\n",
                "a local variable that shadows a global"),
+        python("import json\n_config = None\n_data = None\n\ndef handler(event, context):\n"
+               "    global _config, _data\n    if _config is None:\n        _data = json.loads('{}')\n"
+               "        _config = dict(_data)\n    return _config, _data\n",
+               "two globals initialised together under one guard (Cloud Custodian)"),
     )
 
     def check_function(self, fn, ctx):
@@ -40,7 +44,9 @@ class GlobalReboundRule(Rule):
                 if not isinstance(target, cst.Name) or target.value not in facts.globals:
                     continue
                 name = target.value
-                if any(lazy_guard(test, name) for test in tests) or _or_default(value, name):
+                # under a guard on this global, or on a sibling global initialised in the same block
+                if any(lazy_guard(test, other) for test in tests for other in facts.globals) \
+                        or _or_default(value, name):
                     continue
                 yield Report(
                     f"{function.name.value}() rebinds the global {name} on every invocation: the value "
