@@ -16,7 +16,10 @@ REMOVERS = {"os.remove", "os.unlink", "os.rmdir", "shutil.rmtree", "os.removedir
 def is_mutable_value(value: Optional[cst.BaseExpression], qualified_name) -> bool:
     if isinstance(value, (cst.List, cst.Dict, cst.Set, cst.ListComp, cst.DictComp, cst.SetComp)):
         return True
-    return isinstance(value, cst.Call) and qualified_name(value.func) in MUTABLE_FACTORIES
+    if not isinstance(value, cst.Call) or qualified_name(value.func) not in MUTABLE_FACTORIES:
+        return False
+    return not (qualified_name(value.func) == "collections.deque" and any(
+        a.keyword is not None and a.keyword.value == "maxlen" for a in value.args))  # bounded
 
 
 def names_in(node: cst.CSTNode) -> Set[str]:
@@ -126,9 +129,9 @@ def collect_facts(roots) -> FunctionFacts:
         elif kind is cst.CompFor:
             facts.comprehension_names |= names_in_fast(node.target)
         if kind is cst.If:
-            inner = tests + (node.test,)
-            stack.append((node.orelse, inner, True)) if node.orelse is not None else None
-            stack.append((node.body, inner, True))
+            if node.orelse is not None:  # the else/elif arm runs when the test is false
+                stack.append((node.orelse, tests + (cst.UnaryOperation(cst.Not(), node.test),), True))
+            stack.append((node.body, tests + (node.test,), True))
             stack.append((node.test, tests, branch))
             continue
         in_branch = branch or kind is cst.ExceptHandler or kind is cst.MatchCase
@@ -142,8 +145,12 @@ def names_in_fast(node) -> Set[str]:
     found, stack = set(), [node]
     while stack:
         item = stack.pop()
-        if type(item) is cst.Name:
+        kind = type(item)
+        if kind is cst.Name:
             found.add(item.value)
+        elif kind is cst.Attribute:
+            stack.append(item.value)  # `os.path` uses the variable `os`, not a variable `path`
+            continue
         stack.extend(children(item))
     return found
 

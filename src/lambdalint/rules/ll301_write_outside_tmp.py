@@ -30,6 +30,7 @@ class WriteOutsideTmpRule(Rule):
         _write("os.makedirs(os.path.join(OUTPUT, 'today'))", "os with a local constant"),
         _write("shutil.copy('/tmp/a.csv', f'{OUTPUT}/a.csv')", "shutil destination via f-string"),
         _write("(Path('/opt') / 'x.txt').touch()", "pathlib / operator"),
+        _write("open('before.txt', 'w'); os.chdir('/tmp')", "a relative write before os.chdir"),
         _write("import sqlite3; sqlite3.connect('orders.db')", "a database file"),
         _write("import logging; logging.FileHandler('app.log')", "a log file"),
         _write("import zipfile; zipfile.ZipFile('bundle.zip', 'w')", "zipfile in write mode"),
@@ -91,10 +92,12 @@ class WriteOutsideTmpRule(Rule):
             namer = qualified_namer(part.aliases, local)
             facts = scope_facts(ctx, part)
             finder = WriteFinder(PathResolver(lookup, namer), namer).collect(c for c, _, _ in facts.calls)
-            moved = any(namer(call.func) == "os.chdir" for call, _, _ in facts.calls)
+            order = {id(call): index for index, (call, _, _) in enumerate(facts.calls)}
+            moves = [order[id(call)] for call, _, _ in facts.calls if namer(call.func) == "os.chdir"
+                     and call.args and classify(finder.resolver.resolve(call.args[0].value)) != "outside"]
             for call, target, what in finder.writes:
                 value = finder.resolver.resolve(target)
-                if moved and not value.prefix.startswith("/"):
+                if moves and order[id(call)] > moves[0] and not value.prefix.startswith("/"):
                     continue  # after os.chdir("/tmp"), a relative path is under /tmp
                 if classify(value) == "outside":
                     yield Report(_message(what, value.prefix, value.complete), NodeAt(part.source, call))

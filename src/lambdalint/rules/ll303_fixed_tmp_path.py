@@ -3,7 +3,7 @@ from lambdalint.rules.base import SOURCE, Rule
 from lambdalint.rules.examples import python
 
 NOT_DATA = ("os.mkdir", "os.makedirs", "Path.mkdir", "shutil.rmtree", "os.remove", "os.unlink",
-            "os.rmdir", "Path.unlink", "Path.rmdir", "Path.touch")
+            "os.rmdir", "Path.unlink", "Path.rmdir", "Path.touch", "tempfile.")  # tempfile: unique names
 EXISTENCE_CHECKS = {"os.path.exists", "os.path.isfile", "os.path.isdir"}
 
 
@@ -19,6 +19,8 @@ class FixedTmpPathRule(Rule):
                "    return open('/tmp/input.csv').read()\n", "a download to a fixed name"),
         python("def handler(event, context):\n    with open('/tmp/report.json', 'w') as out:\n"
                "        out.write(event['body'])\n", "a fixed output file"),
+        python("import os\n\ndef handler(event, context):\n    open('/tmp/state.json', 'w').write('x')\n"
+               "    return os.path.exists('/tmp/state.json')\n", "an existence check that does not guard the write"),
     )
     valid = (
         python("import os, boto3\ns3 = boto3.client('s3')\nMODEL = '/tmp/model.bin'\n\n"
@@ -31,6 +33,9 @@ class FixedTmpPathRule(Rule):
                "        out.write('x')\n", "tempfile"),
         python("import os\n\ndef handler(event, context):\n    os.makedirs('/tmp/work', exist_ok=True)\n",
                "creating a folder writes no data"),
+        python("import tempfile\n\ndef handler(event, context):\n"
+               "    with tempfile.TemporaryDirectory(dir='/tmp/work') as d:\n        return d\n",
+               "tempfile with dir= makes unique names"),
     )
 
     def check_function(self, fn, ctx):
@@ -54,27 +59,27 @@ class FixedTmpPathRule(Rule):
             resolver = PathResolver(lookup, namer)
             facts = scope_facts(ctx, part)
             finder = WriteFinder(resolver, namer).collect(c for c, _, _ in facts.calls)
-            removed, checked = set(), set()
-            for call, tests, _ in facts.calls:
+            removed = set()
+            tests_of = {id(call): tests for call, tests, _ in facts.calls}
+            for call, _, _ in facts.calls:
                 name = namer(call.func)
-                path = None
                 if name in ("os.remove", "os.unlink", "shutil.rmtree") and call.args:
                     path = resolver.resolve(call.args[0].value)
                     removed.add(path.prefix if path.complete else None)
-                if name in EXISTENCE_CHECKS and call.args:
-                    path = resolver.resolve(call.args[0].value)
-                    checked.add(path.prefix if path.complete else None)
-                if isinstance(call.func, cst.Attribute) and call.func.attr.value in ("exists", "is_file") \
+                elif isinstance(call.func, cst.Attribute) and call.func.attr.value == "unlink" \
                         and resolver.is_path_object(call.func.value):
                     path = resolver.resolve(call.func.value)
-                    checked.add(path.prefix if path.complete else None)
+                    removed.add(path.prefix if path.complete else None)
             for call, target, what in finder.writes:
+                # a deliberate cache: an existence check of the same path guards the write
+                checked = {_checked_path(test, resolver, namer) for test in tests_of.get(id(call), [])}
                 if what.startswith(NOT_DATA):
                     continue
                 value = resolver.resolve(target)
                 if not value.complete or classify(value) != "tmp" or value.prefix.rstrip("/") == "/tmp":
                     continue
-                if value.prefix in removed or value.prefix in checked:
+                if value.prefix in removed or value.prefix in checked or any(
+                        value.prefix.startswith(folder.rstrip("/") + "/") for folder in removed if folder):
                     continue
                 yield Report(
                     f"{what} writes the fixed path '{value.prefix}' on every invocation and never removes "
@@ -82,3 +87,21 @@ class FixedTmpPathRule(Rule):
                     "read stale or half-written data. Use a unique name (tempfile.NamedTemporaryFile, "
                     "tempfile.TemporaryDirectory) or remove it in a `finally:`; if it is a deliberate "
                     "cache, guard the write with an existence check", NodeAt(part.source, call))
+
+
+def _checked_path(test, resolver, namer):
+    """The path an `if` test checks for existence (`os.path.exists(p)`, `not Path(p).exists()`)."""
+    import libcst as cst
+
+    while isinstance(test, cst.UnaryOperation):
+        test = test.expression
+    if not isinstance(test, cst.Call):
+        return None
+    if namer(test.func) in EXISTENCE_CHECKS and test.args:
+        value = resolver.resolve(test.args[0].value)
+    elif isinstance(test.func, cst.Attribute) and test.func.attr.value in ("exists", "is_file") \
+            and resolver.is_path_object(test.func.value):
+        value = resolver.resolve(test.func.value)
+    else:
+        return None
+    return value.prefix if value.complete else None

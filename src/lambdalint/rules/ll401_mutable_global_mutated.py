@@ -27,6 +27,9 @@ class MutableGlobalMutatedRule(Rule):
                "    return CLIENTS[event['region']]\n", "a cache of clients"),
         python("CONFIG = {}\n\ndef handler(event, context):\n    CONFIG['table'] = 'orders'\n    return CONFIG\n",
                "configuration keyed by a constant"),
+        python("LOG = []\n\ndef handler(event, context):\n    LOG[:] = []\n    return LOG\n", "a reset"),
+        python("import collections\nRECENT = collections.deque(maxlen=10)\n\ndef handler(event, context):\n"
+               "    RECENT.append(event)\n", "a bounded deque"),
         python("RESULTS = []\n\ndef handler(event, context):\n    RESULTS = []\n    RESULTS.append(event)\n"
                "    return RESULTS\n", "a local variable that shadows the global"),
     )
@@ -69,6 +72,8 @@ class MutableGlobalMutatedRule(Rule):
             for target, value, _, node in facts.assignments:
                 if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
                         and target.value.value in visible:
+                    if any(isinstance(s.slice, cst.Slice) for s in target.slice):
+                        continue  # `X[:] = []` resets it
                     keys = [s.slice.value for s in target.slice if isinstance(s.slice, cst.Index)]
                     if keys and all(is_constant(k) for k in keys):
                         continue  # configuration keyed by a constant

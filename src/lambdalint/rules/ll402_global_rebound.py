@@ -14,6 +14,8 @@ class GlobalReboundRule(Rule):
                "a counter"),
         python("LAST_USER = None\n\ndef handler(event, context):\n    global LAST_USER\n"
                "    LAST_USER = event['user']\n    return LAST_USER\n", "one request's data kept for the next"),
+        python("_last = None\n\ndef handler(event, context):\n    global _last\n    if _last is None:\n"
+               "        _last = 'x'\n    else:\n        _last = event['user']\n", "the else arm of a guard"),
     )
     valid = (
         python("import boto3\n\n_client = None\n\ndef handler(event, context):\n    global _client\n"
@@ -33,20 +35,23 @@ class GlobalReboundRule(Rule):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path
-        from lambdalint.analysis.state import lazy_guard, scope_facts
+        from lambdalint.analysis.state import event_names, lazy_guard, names_in, scope_facts
 
+        handlers = {(source.module, name) for source, name in ctx.handlers(fn)}
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
                 continue
             facts = scope_facts(ctx, part)
+            request = event_names(function, facts) if (part.source.module, function.name.value) in handlers else set()
             for target, value, tests, node in facts.assignments:
                 if not isinstance(target, cst.Name) or target.value not in facts.globals:
                     continue
                 name = target.value
                 # under a guard on this global, or on a sibling global initialised in the same block
-                if any(lazy_guard(test, other) for test in tests for other in facts.globals) \
-                        or _or_default(value, name):
+                from_request = value is not None and bool(names_in(value) & request)
+                if not from_request and (any(lazy_guard(test, other) for test in tests for other in facts.globals)
+                                         or _or_default(value, name)):
                     continue
                 yield Report(
                     f"{function.name.value}() rebinds the global {name} on every invocation: the value "

@@ -24,6 +24,8 @@ class UnboundedCacheRule(Rule):
                "def handler(event, context):\n    return price(event['sku'])\n", "bare lru_cache keeps 128 entries"),
         python("import functools\n\n@functools.cache\ndef settings():\n    return {}\n\n"
                "def handler(event, context):\n    return settings()\n", "a function without parameters"),
+        python("def cache(fn):\n    return fn\n\n@cache\ndef user(uid):\n    return uid\n\n"
+               "def handler(event, context):\n    return user(event['id'])\n", "a decorator of the user's own named cache"),
     )
 
     def check_function(self, fn, ctx):
@@ -57,18 +59,18 @@ def _cache_kind(node, namer):
     import libcst as cst
 
     target = node.func if isinstance(node, cst.Call) else node
-    name = namer(target) or (target.value if isinstance(target, cst.Name) else "")
-    if name in ("functools.cache", "cache"):
+    name = namer(target) or ""  # qualified through imports: a user's own `cache` is not functools'
+    if name == "functools.cache":
         return "functools.cache"
-    if name in ("functools.lru_cache", "lru_cache") and isinstance(node, cst.Call):
+    if name == "functools.lru_cache" and isinstance(node, cst.Call):
         for arg in node.args:
             is_maxsize = arg.keyword is not None and arg.keyword.value == "maxsize"
             if (is_maxsize or arg.keyword is None) and isinstance(arg.value, cst.Name) and arg.value.value == "None":
                 return "lru_cache(maxsize=None)"
         return None
-    if name in ("cachetools.cached", "cachetools.func.cached", "cached") and isinstance(node, cst.Call) and node.args:
+    if name in ("cachetools.cached", "cachetools.func.cached") and isinstance(node, cst.Call) and node.args:
         cache = node.args[0].value if node.args[0].keyword is None else next(
             (a.value for a in node.args if a.keyword and a.keyword.value == "cache"), None)
-        if isinstance(cache, cst.Dict) or (isinstance(cache, cst.Call) and namer(cache.func) in ("builtins.dict", "cachetools.Cache")):
+        if isinstance(cache, cst.Dict) or (isinstance(cache, cst.Call) and namer(cache.func) == "builtins.dict"):
             return "cachetools.cached with a plain dict"
     return None
