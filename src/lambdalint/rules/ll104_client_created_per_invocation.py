@@ -72,8 +72,9 @@ class ClientCreatedPerInvocationRule(Rule):
                     continue  # lazy initialisation into a global, or a keyed cache
                 what = CLIENT_FACTORIES[factory]
                 if any(names_in(arg.value) & event for arg in call.args):
+                    origin = "values of the event" if is_handler else f"the arguments of {function.name.value}()"
                     yield Report(
-                        f"{factory}() creates {what} on every invocation from values of the event; "
+                        f"{factory}() creates {what} on every invocation from {origin}; "
                         "keep one per key in a module-level dict (or functools.lru_cache) so warm "
                         "invocations reuse it", NodeAt(part.source, call), severity=Severity.INFO)
                 else:
