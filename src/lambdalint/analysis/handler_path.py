@@ -169,6 +169,26 @@ class PathScope:
     module_bindings: Dict[str, Optional[cst.BaseExpression]]
     aliases: Dict[str, str]
     facts: object = None  # state.FunctionFacts: the one walk of this scope
+    is_handler: bool = False  # the scope is a handler function (its first parameter is the event)
+
+    def tools(self, ctx):
+        """(qualified namer, path resolver, writes) of this scope, computed once per run."""
+        def make():
+            from lambdalint.analysis.state import scope_facts
+            from lambdalint.analysis.static_paths import PathResolver
+            from lambdalint.analysis.writes import WriteFinder
+
+            scope, module_bindings = self.scope, self.module_bindings
+
+            def lookup(name):
+                return scope.bindings[name] if name in scope.bindings else module_bindings.get(name)
+
+            namer = qualified_namer(self.aliases, scope.bindings if scope.function is not None else {})
+            resolver = PathResolver(lookup, namer)
+            writes = WriteFinder(resolver, namer).collect(c for c, _, _ in scope_facts(ctx, self).calls).writes
+            return namer, resolver, writes
+
+        return ctx.memo(("scope-tools", id(self.source), self.scope.name), make)
 
 
 class _ModuleFacts:
@@ -217,6 +237,7 @@ def _handler_path(fn, ctx) -> List[PathScope]:
     result: List[PathScope] = []
     queued = set()
     pending = []
+    handler_keys = {(source.relpath, name) for source, name in ctx.handlers(fn)}
     for source, handler in ctx.handlers(fn):
         module_facts = load(source)
         if module_facts is None:
@@ -242,7 +263,8 @@ def _handler_path(fn, ctx) -> List[PathScope]:
         bindings.update({name: None for name in facts.comprehension_names})
         bindings.update({p.name.value: None for p in _parameters(function)})
         result.append(PathScope(module_facts.source, Scope(name, [function.body], bindings, function),
-                                module_facts.module_scope.bindings, module_facts.aliases, facts))
+                                module_facts.module_scope.bindings, module_facts.aliases, facts,
+                                (module_facts.source.relpath, name) in handler_keys))
         for call, _, _ in facts.calls:
             target = _callee(call.func, module_facts, bindings)
             if target is None:

@@ -49,7 +49,6 @@ class ClientCreatedPerInvocationRule(Rule):
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
         from lambdalint.analysis.state import event_names, lazy_guard, names_in, scope_facts
 
-        handlers = {id(source.module): name for source, name in ctx.handlers(fn)}
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
@@ -58,7 +57,7 @@ class ClientCreatedPerInvocationRule(Rule):
             if is_cached_function(function, namer):
                 continue
             facts = scope_facts(ctx, part)
-            is_handler = handlers.get(id(part.source.module)) == function.name.value
+            is_handler = part.is_handler
             # values of the event (a helper's parameters may carry them): a client per key
             event = event_names(function, facts, every_parameter=not is_handler)
             stored = _stored_into(facts)

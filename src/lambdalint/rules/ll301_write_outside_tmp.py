@@ -77,26 +77,18 @@ class WriteOutsideTmpRule(Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.static_paths import PathResolver, classify
+        from lambdalint.analysis.handler_path import handler_path
         from lambdalint.analysis.state import scope_facts
-        from lambdalint.analysis.writes import WriteFinder
+        from lambdalint.analysis.static_paths import classify
 
         for part in handler_path(fn, ctx):
-            scope = part.scope
-
-            def lookup(name, bindings=scope.bindings, module_bindings=part.module_bindings):
-                return bindings[name] if name in bindings else module_bindings.get(name)
-
-            local = scope.bindings if scope.name != "<module>" else {}
-            namer = qualified_namer(part.aliases, local)
-            facts = scope_facts(ctx, part)
-            finder = WriteFinder(PathResolver(lookup, namer), namer).collect(c for c, _, _ in facts.calls)
-            order = {id(call): index for index, (call, _, _) in enumerate(facts.calls)}
-            moves = [order[id(call)] for call, _, _ in facts.calls if namer(call.func) == "os.chdir"
-                     and call.args and classify(finder.resolver.resolve(call.args[0].value)) != "outside"]
-            for call, target, what in finder.writes:
-                value = finder.resolver.resolve(target)
+            namer, resolver, writes = part.tools(ctx)
+            calls = [call for call, _, _ in scope_facts(ctx, part).calls]
+            order = {id(call): index for index, call in enumerate(calls)}
+            moves = [order[id(call)] for call in calls if namer(call.func) == "os.chdir"
+                     and call.args and classify(resolver.resolve(call.args[0].value)) != "outside"]
+            for call, target, what in writes:
+                value = resolver.resolve(target)
                 if moves and order[id(call)] > moves[0] and not value.prefix.startswith("/"):
                     continue  # after os.chdir("/tmp"), a relative path is under /tmp
                 if classify(value) == "outside":

@@ -44,25 +44,17 @@ class TmpNotCleanedRule(Rule):
     def check_function(self, fn, ctx):
         import libcst as cst
 
-        from lambdalint.analysis.handler_path import handler_path, qualified_namer
+        from lambdalint.analysis.handler_path import handler_path
         from lambdalint.analysis.state import event_names, names_in, removed_names, scope_facts
-        from lambdalint.analysis.static_paths import PathResolver
-        from lambdalint.analysis.writes import WriteFinder
 
-        handlers = {(source.module, name) for source, name in ctx.handlers(fn)}
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
                 continue
-            scope = part.scope
-
-            def lookup(name, bindings=scope.bindings, module_bindings=part.module_bindings):
-                return bindings[name] if name in bindings else module_bindings.get(name)
-
-            namer = qualified_namer(part.aliases, scope.bindings)
+            namer, _, writes = part.tools(ctx)
             facts = scope_facts(ctx, part)
             removed = removed_names(facts, namer)
-            request = event_names(function, facts) if (part.source.module, function.name.value) in handlers else set()
+            request = event_names(function, facts) if part.is_handler else set()
             holders = {}  # id(call) -> names the result is assigned to
             for target, value, _, _ in facts.assignments:
                 if isinstance(value, cst.Call):
@@ -77,8 +69,7 @@ class TmpNotCleanedRule(Rule):
                 elif name == "tempfile.NamedTemporaryFile" and _keyword_false(call, "delete"):
                     created.append((call, "tempfile.NamedTemporaryFile(delete=False) creates a file in /tmp",
                                     holders.get(id(call), set())))
-            writer = WriteFinder(PathResolver(lookup, namer), namer).collect(c for c, _, _ in facts.calls)
-            for call, target, what in writer.writes:
+            for call, target, what in writes:
                 if what.startswith(DELETIONS):
                     continue
                 if names_in(target) & unique_paths or _is_unique_tmp_path(target, namer, request):

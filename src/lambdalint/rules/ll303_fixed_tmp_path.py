@@ -41,24 +41,15 @@ class FixedTmpPathRule(Rule):
     def check_function(self, fn, ctx):
         import libcst as cst
 
-        from lambdalint.analysis.handler_path import handler_path, qualified_namer
+        from lambdalint.analysis.handler_path import handler_path
         from lambdalint.analysis.state import scope_facts
-        from lambdalint.analysis.static_paths import PathResolver, classify
-        from lambdalint.analysis.writes import WriteFinder
+        from lambdalint.analysis.static_paths import classify
 
         for part in handler_path(fn, ctx):
-            function = part.scope.function
-            if function is None:
+            if part.scope.function is None:
                 continue
-            scope = part.scope
-
-            def lookup(name, bindings=scope.bindings, module_bindings=part.module_bindings):
-                return bindings[name] if name in bindings else module_bindings.get(name)
-
-            namer = qualified_namer(part.aliases, scope.bindings)
-            resolver = PathResolver(lookup, namer)
+            namer, resolver, writes = part.tools(ctx)
             facts = scope_facts(ctx, part)
-            finder = WriteFinder(resolver, namer).collect(c for c, _, _ in facts.calls)
             removed = set()
             tests_of = {id(call): tests for call, tests, _ in facts.calls}
             for call, _, _ in facts.calls:
@@ -70,7 +61,7 @@ class FixedTmpPathRule(Rule):
                         and resolver.is_path_object(call.func.value):
                     path = resolver.resolve(call.func.value)
                     removed.add(path.prefix if path.complete else None)
-            for call, target, what in finder.writes:
+            for call, target, what in writes:
                 # a deliberate cache: an existence check of the same path guards the write
                 checked = {_checked_path(test, resolver, namer) for test in tests_of.get(id(call), [])}
                 if what.startswith(NOT_DATA):

@@ -42,7 +42,6 @@ class MutableGlobalMutatedRule(Rule):
         from lambdalint.analysis.state import (GROWING_METHODS, event_names, is_constant, is_mutable_value,
                                                names_in, scope_facts)
 
-        handlers = {(source.module, name) for source, name in ctx.handlers(fn)}
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
@@ -58,8 +57,7 @@ class MutableGlobalMutatedRule(Rule):
             cleared = {call.func.value.value for call, _, branch in facts.calls
                        if not branch and isinstance(call.func, cst.Attribute) and call.func.attr.value == "clear"
                        and isinstance(call.func.value, cst.Name)}
-            is_handler = (part.source.module, function.name.value) in handlers
-            from_event = event_names(function, facts) if is_handler else set()
+            from_event = event_names(function, facts) if part.is_handler else set()
             mutations = []
             for call, _, _ in facts.calls:
                 func = call.func

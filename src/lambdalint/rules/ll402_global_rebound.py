@@ -37,13 +37,12 @@ class GlobalReboundRule(Rule):
         from lambdalint.analysis.handler_path import handler_path
         from lambdalint.analysis.state import event_names, lazy_guard, names_in, scope_facts
 
-        handlers = {(source.module, name) for source, name in ctx.handlers(fn)}
         for part in handler_path(fn, ctx):
             function = part.scope.function
             if function is None:
                 continue
             facts = scope_facts(ctx, part)
-            request = event_names(function, facts) if (part.source.module, function.name.value) in handlers else set()
+            request = event_names(function, facts) if part.is_handler else set()
             for target, value, tests, node in facts.assignments:
                 if not isinstance(target, cst.Name) or target.value not in facts.globals:
                     continue
