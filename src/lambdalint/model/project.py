@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.model.bundle import Bundle
 from lambdalint.model.template import MISSING, Template, dig, refers_to
@@ -82,6 +82,18 @@ class FunctionConfig:
             return True
         name = self.get("FunctionName")
         return isinstance(value, str) and name is not None and value == name.value
+
+    def get_map(self, *keys: Any) -> Dict[str, Setting]:
+        """A map setting as SAM merges it: Globals entries, overridden by the function's own."""
+        merged: Dict[str, Setting] = {}
+        sources = [self.properties_path]
+        if self.is_sam:
+            sources.insert(0, ("Globals", "Function"))
+        for base in sources:
+            value = dig(self.template.data, base + keys)
+            if isinstance(value, dict):
+                merged.update({str(k): Setting(v, base + keys + (k,)) for k, v in value.items()})
+        return merged
 
     def get_list(self, *keys: Any) -> List[Setting]:
         """A list setting as SAM merges it: Globals entries first, then the function's own."""

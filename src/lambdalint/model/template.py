@@ -41,6 +41,11 @@ class Template:
         props = resource.get("Properties") if isinstance(resource, dict) else None
         return props if isinstance(props, dict) else {}
 
+    def get_value(self, path: tuple) -> Any:
+        """The value at a path, or None."""
+        value = dig(self.data, tuple(path))
+        return None if value is MISSING else value
+
     def mark(self, path: tuple) -> Mark:
         """The mark of `path`, or of its nearest ancestor that has one."""
         path = tuple(path)

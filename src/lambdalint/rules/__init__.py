@@ -27,9 +27,16 @@ from lambdalint.rules.ll401_mutable_global_mutated import MutableGlobalMutatedRu
 from lambdalint.rules.ll402_global_rebound import GlobalReboundRule
 from lambdalint.rules.ll403_unbounded_cache import UnboundedCacheRule
 from lambdalint.rules.ll501_async_without_failure_destination import AsyncWithoutFailureDestinationRule
+from lambdalint.rules.ll503_sqs_without_redrive import SqsWithoutRedriveRule
+from lambdalint.rules.ll504_sqs_visibility_too_short import SqsVisibilityTooShortRule
 from lambdalint.rules.ll601_timeout_out_of_range import TimeoutOutOfRangeRule
+from lambdalint.rules.ll602_timeout_exceeds_api_integration import TimeoutExceedsApiIntegrationRule
 from lambdalint.rules.ll603_memory_out_of_range import MemoryOutOfRangeRule
 from lambdalint.rules.ll604_ephemeral_storage_out_of_range import EphemeralStorageOutOfRangeRule
+from lambdalint.rules.ll605_env_vars_too_large import EnvVarsTooLargeRule
+from lambdalint.rules.ll606_secret_in_env_var import SecretInEnvVarRule
+from lambdalint.rules.ll607_reserved_env_var import ReservedEnvVarRule
+from lambdalint.rules.ll608_deprecated_runtime import DeprecatedRuntimeRule
 
 ALL_RULES = (
     SyntaxErrorRule,
@@ -60,7 +67,14 @@ ALL_RULES = (
     GlobalReboundRule,
     UnboundedCacheRule,
     AsyncWithoutFailureDestinationRule,
+    SqsWithoutRedriveRule,
+    SqsVisibilityTooShortRule,
     TimeoutOutOfRangeRule,
+    TimeoutExceedsApiIntegrationRule,
     MemoryOutOfRangeRule,
     EphemeralStorageOutOfRangeRule,
+    EnvVarsTooLargeRule,
+    SecretInEnvVarRule,
+    ReservedEnvVarRule,
+    DeprecatedRuntimeRule,
 )

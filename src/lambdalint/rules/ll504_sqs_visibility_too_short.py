@@ -1,0 +1,61 @@
+from lambdalint.data import quota
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.ll503_sqs_without_redrive import SQS_EVENT
+
+
+def _queue(visibility: str = "") -> str:
+    line = f"    Properties:\n      VisibilityTimeout: {visibility}\n" if visibility else ""
+    return "  Orders:\n    Type: AWS::SQS::Queue\n" + line
+
+
+class SqsVisibilityTooShortRule(Rule):
+    code = "LL504"
+    name = "sqs-visibility-too-short"
+    severity = Severity.ERROR
+    summary = "A triggering queue's visibility timeout is shorter than the function's timeout"
+    needs = frozenset({CONFIG})
+    invalid = (
+        template(function_with(SQS_EVENT + "\nTimeout: 60", resources=_queue("20")),
+                 "20 s visibility, 60 s timeout (the peers' sample_sam.yaml)"),
+        template(function_with(SQS_EVENT + "\nTimeout: 10", resources=_queue("30")),
+                 "under 6x the timeout: warning"),
+        template(function_with(SQS_EVENT + "\nTimeout: 60", resources=_queue()), "the 30 s default"),
+    )
+    valid = (
+        template(function_with(SQS_EVENT + "\nTimeout: 10", resources=_queue("60"))),
+        template(function_with(SQS_EVENT, resources=_queue()), "defaults: 30 s queue, 3 s function"),
+    )
+
+    def check_function(self, fn, ctx):
+        from lambdalint.rules.sqs_triggers import queues_triggering
+
+        setting = fn.config.get("Timeout")
+        timeout = setting.as_int() if setting else quota("timeout_default_s")
+        if timeout is None:
+            return
+        template_ = fn.config.template
+        factor = quota("sqs_visibility_recommended_factor")
+        for queue, _ in queues_triggering(fn):
+            raw = template_.properties(queue).get("VisibilityTimeout")
+            path = ("Resources", queue, "Properties", "VisibilityTimeout") if raw is not None else ("Resources", queue)
+            if raw is None:
+                visibility = quota("sqs_visibility_default_s")
+            elif isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
+                visibility = int(raw)
+            else:
+                continue  # known only at deploy time
+            if visibility < timeout:
+                yield Report(
+                    f"queue {queue} hides a received message for {visibility} s but {fn.config.logical_id} "
+                    f"may run {timeout} s: a message still being processed becomes visible again and is "
+                    f"delivered twice. Set VisibilityTimeout to at least {factor * timeout} s "
+                    f"({factor}x the function timeout, as AWS recommends)",
+                    TemplateAt(template_, path), resources=(queue,))
+            elif visibility < factor * timeout:
+                yield Report(
+                    f"queue {queue} visibility timeout {visibility} s is under {factor}x "
+                    f"{fn.config.logical_id}'s timeout ({timeout} s): retries of a batch can overlap; AWS "
+                    f"recommends at least {factor * timeout} s", TemplateAt(template_, path),
+                    severity=Severity.WARNING, resources=(queue,))

@@ -1,0 +1,46 @@
+from lambdalint.data import quota
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
+
+API = "Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /orders\n      Method: get"
+HTTP_API = "Events:\n  Get:\n    Type: HttpApi\n    Properties:\n      Path: /orders\n      Method: get"
+LIMITS = {"Api": ("api_gateway_rest_timeout_s", "API Gateway REST API"),
+          "HttpApi": ("api_gateway_http_timeout_s", "API Gateway HTTP API")}
+
+
+class TimeoutExceedsApiIntegrationRule(Rule):
+    code = "LL602"
+    name = "timeout-exceeds-api-integration"
+    severity = Severity.WARNING
+    summary = "A function behind API Gateway whose timeout is longer than the integration's"
+    needs = frozenset({CONFIG})
+    invalid = (
+        template(function_with(API + "\nTimeout: 60"), "a REST API waits 29 s"),
+        template(function_with(HTTP_API, globals_="Timeout: 45"), "an HTTP API waits 30 s (timeout from Globals)"),
+    )
+    valid = (
+        template(function_with(API + "\nTimeout: 29")),
+        template(function_with(HTTP_API + "\nTimeout: 30")),
+        template(function_with("Timeout: 300"), "no API trigger"),
+        template(function_with(API), "the default 3 s"),
+    )
+
+    def check_function(self, fn, ctx):
+        setting = fn.config.get("Timeout")
+        timeout = setting.as_int() if setting else None
+        if timeout is None:
+            return
+        for event in fn.config.events:
+            if event.type not in LIMITS:
+                continue
+            key, label = LIMITS[event.type]
+            limit = quota(key)
+            if timeout > limit:
+                yield Report(
+                    f"{fn.config.logical_id} may run {timeout} s but its {label} event '{event.name}' "
+                    f"waits at most {limit} s: the client gets a 504 while the function keeps running "
+                    f"(and billing). Lower Timeout to {limit} or less, or go asynchronous (queue the "
+                    "work and return 202)", TemplateAt(fn.config.template, setting.path),
+                    resources=(fn.config.logical_id,))
+                return
