@@ -1,0 +1,47 @@
+"""Loading and checking a CloudFormation/SAM template of about 5,000 lines with 200 functions
+(each with events, environment, a queue or a topic), no code on disk.
+
+    python benchmarks/big_template.py
+"""
+from __future__ import annotations
+
+import sys
+import tempfile
+from pathlib import Path
+
+from common import LAMBDALINT, describe, time_command
+
+FUNCTIONS = 200
+
+
+def build(path: Path) -> int:
+    lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Transform: AWS::Serverless-2016-10-31",
+             "Globals:", "  Function:", "    Runtime: python3.12", "    MemorySize: 256", "    Timeout: 30",
+             "Resources:"]
+    for i in range(FUNCTIONS):
+        lines += [
+            f"  Queue{i}:", "    Type: AWS::SQS::Queue", "    Properties:", "      VisibilityTimeout: 180",
+            f"  Fn{i}:", "    Type: AWS::Serverless::Function", "    Properties:",
+            f"      CodeUri: functions/fn{i}/", "      Handler: app.handler",
+            f"      Timeout: {10 + i % 20}", "      Environment:", "        Variables:",
+            f"          TABLE: table-{i}", f"          QUEUE_URL: !Ref Queue{i}",
+            "          STAGE: prod", "      Events:", "        Work:", "          Type: SQS",
+            "          Properties:", f"            Queue: !GetAtt Queue{i}.Arn", "            BatchSize: 10",
+            "        Api:", "          Type: Api", "          Properties:", f"            Path: /fn{i}",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+    return len(lines)
+
+
+def main() -> int:
+    with tempfile.TemporaryDirectory() as folder:
+        template = Path(folder) / "template.yaml"
+        count = build(template)
+        print(f"template: {count:,} lines, {FUNCTIONS} functions")
+        print(describe("lambdalint check template.yaml",
+                       time_command(LAMBDALINT + ["check", str(template), "--isolated", "--exit-zero"], runs=5)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
