@@ -29,6 +29,7 @@ from lambdalint.rules.ll403_unbounded_cache import UnboundedCacheRule
 from lambdalint.rules.ll501_async_without_failure_destination import AsyncWithoutFailureDestinationRule
 from lambdalint.rules.ll503_sqs_without_redrive import SqsWithoutRedriveRule
 from lambdalint.rules.ll504_sqs_visibility_too_short import SqsVisibilityTooShortRule
+from lambdalint.rules.ll505_async_retry_config_out_of_range import AsyncRetryConfigOutOfRangeRule
 from lambdalint.rules.ll601_timeout_out_of_range import TimeoutOutOfRangeRule
 from lambdalint.rules.ll602_timeout_exceeds_api_integration import TimeoutExceedsApiIntegrationRule
 from lambdalint.rules.ll603_memory_out_of_range import MemoryOutOfRangeRule
@@ -37,6 +38,8 @@ from lambdalint.rules.ll605_env_vars_too_large import EnvVarsTooLargeRule
 from lambdalint.rules.ll606_secret_in_env_var import SecretInEnvVarRule
 from lambdalint.rules.ll607_reserved_env_var import ReservedEnvVarRule
 from lambdalint.rules.ll608_deprecated_runtime import DeprecatedRuntimeRule
+from lambdalint.rules.ll611_concurrency_misconfigured import ConcurrencyMisconfiguredRule
+from lambdalint.rules.ll612_vpc_config_incomplete import VpcConfigIncompleteRule
 
 ALL_RULES = (
     SyntaxErrorRule,
@@ -69,6 +72,7 @@ ALL_RULES = (
     AsyncWithoutFailureDestinationRule,
     SqsWithoutRedriveRule,
     SqsVisibilityTooShortRule,
+    AsyncRetryConfigOutOfRangeRule,
     TimeoutOutOfRangeRule,
     TimeoutExceedsApiIntegrationRule,
     MemoryOutOfRangeRule,
@@ -77,4 +81,6 @@ ALL_RULES = (
     SecretInEnvVarRule,
     ReservedEnvVarRule,
     DeprecatedRuntimeRule,
+    ConcurrencyMisconfiguredRule,
+    VpcConfigIncompleteRule,
 )

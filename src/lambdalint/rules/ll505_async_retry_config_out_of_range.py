@@ -1,0 +1,48 @@
+from lambdalint.data import quota
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
+
+BOUNDS = {"MaximumRetryAttempts": ("async_retry_min", "async_retry_max", ""),
+          "MaximumEventAgeInSeconds": ("async_event_age_min_s", "async_event_age_max_s", " s")}
+
+
+def _invoke_config(retries="1", age="3600") -> str:
+    return f"EventInvokeConfig:\n  MaximumRetryAttempts: {retries}\n  MaximumEventAgeInSeconds: {age}"
+
+
+class AsyncRetryConfigOutOfRangeRule(Rule):
+    code = "LL505"
+    name = "async-retry-config-out-of-range"
+    severity = Severity.ERROR
+    summary = "MaximumRetryAttempts outside 0-2 or MaximumEventAgeInSeconds outside 60-21600"
+    needs = frozenset({CONFIG})
+    invalid = (
+        template(function_with(_invoke_config(retries="5")), "five retries"),
+        template(function_with(_invoke_config(age="30")), "30 s maximum age"),
+    )
+    valid = (
+        template(function_with(_invoke_config(retries="0", age="60"))),
+        template(function_with(_invoke_config(retries="2", age="21600"))),
+    )
+
+    def check_function(self, fn, ctx):
+        from lambdalint.model.project import Setting
+
+        config = fn.config
+        places = [("EventInvokeConfig", config.get("EventInvokeConfig"))] if config.is_sam else []
+        for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
+            props = config.template.properties(logical_id)
+            if config.is_named_by(props.get("FunctionName")):
+                places.append((logical_id, Setting(props, ("Resources", logical_id, "Properties"))))
+        for _, setting in places:
+            if setting is None or not isinstance(setting.value, dict):
+                continue
+            for key, (low, high, unit) in BOUNDS.items():
+                if key not in setting.value:
+                    continue
+                value = Setting(setting.value[key], setting.path + (key,)).as_int()
+                if value is not None and not quota(low) <= value <= quota(high):
+                    yield Report(f"{key} is {value}{unit}; Lambda accepts {quota(low):,} to {quota(high):,}{unit}, "
+                                 "so the deployment fails", TemplateAt(config.template, setting.path + (key,)),
+                                 resources=(config.logical_id,))
