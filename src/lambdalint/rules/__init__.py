@@ -27,9 +27,11 @@ from lambdalint.rules.ll401_mutable_global_mutated import MutableGlobalMutatedRu
 from lambdalint.rules.ll402_global_rebound import GlobalReboundRule
 from lambdalint.rules.ll403_unbounded_cache import UnboundedCacheRule
 from lambdalint.rules.ll501_async_without_failure_destination import AsyncWithoutFailureDestinationRule
+from lambdalint.rules.ll502_stream_without_failure_handling import StreamWithoutFailureHandlingRule
 from lambdalint.rules.ll503_sqs_without_redrive import SqsWithoutRedriveRule
 from lambdalint.rules.ll504_sqs_visibility_too_short import SqsVisibilityTooShortRule
 from lambdalint.rules.ll505_async_retry_config_out_of_range import AsyncRetryConfigOutOfRangeRule
+from lambdalint.rules.ll506_invalid_failure_target import InvalidFailureTargetRule
 from lambdalint.rules.ll601_timeout_out_of_range import TimeoutOutOfRangeRule
 from lambdalint.rules.ll602_timeout_exceeds_api_integration import TimeoutExceedsApiIntegrationRule
 from lambdalint.rules.ll603_memory_out_of_range import MemoryOutOfRangeRule
@@ -38,6 +40,7 @@ from lambdalint.rules.ll605_env_vars_too_large import EnvVarsTooLargeRule
 from lambdalint.rules.ll606_secret_in_env_var import SecretInEnvVarRule
 from lambdalint.rules.ll607_reserved_env_var import ReservedEnvVarRule
 from lambdalint.rules.ll608_deprecated_runtime import DeprecatedRuntimeRule
+from lambdalint.rules.ll609_latest_version_reference import LatestVersionReferenceRule
 from lambdalint.rules.ll611_concurrency_misconfigured import ConcurrencyMisconfiguredRule
 from lambdalint.rules.ll612_vpc_config_incomplete import VpcConfigIncompleteRule
 
@@ -70,9 +73,11 @@ ALL_RULES = (
     GlobalReboundRule,
     UnboundedCacheRule,
     AsyncWithoutFailureDestinationRule,
+    StreamWithoutFailureHandlingRule,
     SqsWithoutRedriveRule,
     SqsVisibilityTooShortRule,
     AsyncRetryConfigOutOfRangeRule,
+    InvalidFailureTargetRule,
     TimeoutOutOfRangeRule,
     TimeoutExceedsApiIntegrationRule,
     MemoryOutOfRangeRule,
@@ -81,6 +86,7 @@ ALL_RULES = (
     SecretInEnvVarRule,
     ReservedEnvVarRule,
     DeprecatedRuntimeRule,
+    LatestVersionReferenceRule,
     ConcurrencyMisconfiguredRule,
     VpcConfigIncompleteRule,
 )

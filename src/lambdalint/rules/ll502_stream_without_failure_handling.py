@@ -1,0 +1,62 @@
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.template import may_be_set
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
+
+STREAM = ("Events:\n  Changes:\n    Type: Kinesis\n    Properties:\n"
+          "      Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n      StartingPosition: LATEST")
+
+
+class StreamWithoutFailureHandlingRule(Rule):
+    code = "LL502"
+    name = "stream-without-failure-handling"
+    severity = Severity.WARNING
+    summary = "A Kinesis or DynamoDB stream mapping with unlimited retries, no bisect and no on-failure destination"
+    needs = frozenset({CONFIG})
+    invalid = (
+        template(function_with(STREAM), "defaults: retried until the record expires"),
+        template(function_with(STREAM + "\n      MaximumRetryAttempts: -1"), "explicitly unlimited"),
+    )
+    valid = (
+        template(function_with(STREAM + "\n      MaximumRetryAttempts: 3"), "bounded retries"),
+        template(function_with(STREAM + "\n      BisectBatchOnFunctionError: true"), "bisecting isolates the bad record"),
+        template(function_with(STREAM + "\n      DestinationConfig:\n        OnFailure:\n"
+                               "          Destination: arn:aws:sqs:us-east-1:123456789012:failed"),
+                 "an on-failure destination"),
+        template(function_with("Events:\n  Q:\n    Type: SQS\n    Properties:\n"
+                               "      Queue: arn:aws:sqs:us-east-1:123456789012:q"), "SQS is not a stream"),
+    )
+
+    def check_function(self, fn, ctx):
+        config = fn.config
+        template_ = config.template
+        mappings = [(event.path + ("Properties",), event.name) for event in config.events
+                    if event.type in ("Kinesis", "DynamoDB")]
+        for mapping_id, _ in template_.resources_of_type("AWS::Lambda::EventSourceMapping"):
+            props = template_.properties(mapping_id)
+            source = props.get("EventSourceArn")
+            if config.is_named_by(props.get("FunctionName")) and _is_stream(source, template_):
+                mappings.append((("Resources", mapping_id, "Properties"), mapping_id))
+        for path, name in mappings:
+            props = template_.get_value(path) or {}
+            retries = props.get("MaximumRetryAttempts")
+            unlimited = retries is None or str(retries).strip() == "-1"
+            bisect = props.get("BisectBatchOnFunctionError") in (True, "true", "True")
+            if unlimited and not bisect and not may_be_set(props, ("DestinationConfig", "OnFailure")):
+                yield Report(
+                    f"stream mapping '{name}' of {config.logical_id} retries a failing batch until its "
+                    "records expire (up to 7 days for Kinesis, 24 hours for DynamoDB) and the shard waits "
+                    "behind it. Set MaximumRetryAttempts, BisectBatchOnFunctionError: true and an "
+                    "on-failure destination (DestinationConfig.OnFailure)",
+                    TemplateAt(template_, path[:-1]), resources=(config.logical_id,))
+
+
+def _is_stream(source, template_) -> bool:
+    from lambdalint.model.template import referenced_id
+
+    if isinstance(source, str):
+        return ":kinesis:" in source or (":dynamodb:" in source and "/stream/" in source)
+    target = referenced_id(source)
+    kind = (template_.resources.get(target) or {}).get("Type") if target else None
+    attribute = source.get("Fn::GetAtt", [None, None])[1] if isinstance(source, dict) and "Fn::GetAtt" in source else None
+    return kind == "AWS::Kinesis::Stream" or (kind == "AWS::DynamoDB::Table" and attribute == "StreamArn")

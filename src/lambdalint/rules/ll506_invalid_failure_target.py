@@ -1,0 +1,60 @@
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.template import referenced_id
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
+
+DLQ_SERVICES = {"sqs": "SQS queue", "sns": "SNS topic"}
+DESTINATION_SERVICES = {"sqs", "sns", "lambda", "events", "s3"}
+RESOURCE_SERVICE = {"AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns", "AWS::Serverless::Function": "lambda",
+                    "AWS::Lambda::Function": "lambda", "AWS::Events::EventBus": "events", "AWS::S3::Bucket": "s3",
+                    "AWS::DynamoDB::Table": "dynamodb", "AWS::Kinesis::Stream": "kinesis"}
+SAM_ON_FAILURE_TYPES = {"SQS", "SNS", "Lambda", "EventBridge", "S3Bucket"}
+
+
+class InvalidFailureTargetRule(Rule):
+    code = "LL506"
+    name = "invalid-failure-target"
+    severity = Severity.ERROR
+    summary = "A dead-letter target that is not SQS or SNS, or an on-failure destination of an unsupported kind"
+    needs = frozenset({CONFIG})
+    invalid = (
+        template(function_with("DeadLetterQueue:\n  Type: SQS\n  TargetArn: arn:aws:dynamodb:us-east-1:123456789012:table/t"),
+                 "a DynamoDB table as dead-letter queue"),
+        template(function_with("EventInvokeConfig:\n  DestinationConfig:\n    OnFailure:\n      Type: SQS\n"
+                               "      Destination: !GetAtt Stream.Arn",
+                               resources="  Stream:\n    Type: AWS::Kinesis::Stream\n    Properties:\n      ShardCount: 1\n"),
+                 "a Kinesis stream as on-failure destination"),
+    )
+    valid = (
+        template(function_with("DeadLetterQueue:\n  Type: SNS\n  TargetArn: arn:aws:sns:us-east-1:123456789012:dlq")),
+        template(function_with("EventInvokeConfig:\n  DestinationConfig:\n    OnFailure:\n      Type: EventBridge\n"
+                               "      Destination: arn:aws:events:us-east-1:123456789012:event-bus/default")),
+        template(function_with("DeadLetterQueue:\n  Type: SQS\n  TargetArn: !ImportValue DlqArn"), "unknown"),
+    )
+
+    def check_function(self, fn, ctx):
+        config = fn.config
+        targets = []
+        for key, allowed in (("DeadLetterQueue", DLQ_SERVICES), ("DeadLetterConfig", DLQ_SERVICES)):
+            setting = config.get(key, "TargetArn")
+            if setting is not None:
+                targets.append((setting, set(allowed), "a dead-letter target must be an SQS queue or an SNS topic"))
+        on_failure = config.get("EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination")
+        if on_failure is not None:
+            targets.append((on_failure, DESTINATION_SERVICES,
+                            "an on-failure destination must be an SQS queue, SNS topic, Lambda function, "
+                            "EventBridge bus or S3 bucket"))
+        for setting, allowed, rule in targets:
+            service = _service(setting.value, config.template)
+            if service is not None and service not in allowed:
+                yield Report(f"{rule}; this one is {service}: the deployment fails or failed events are lost",
+                             TemplateAt(config.template, setting.path), resources=(config.logical_id,))
+
+
+def _service(value, template_):
+    if isinstance(value, str) and value.startswith("arn:"):
+        parts = value.split(":")
+        return parts[2] if len(parts) > 2 else None
+    target = referenced_id(value)
+    kind = (template_.resources.get(target) or {}).get("Type") if target else None
+    return RESOURCE_SERVICE.get(kind, kind) if kind else None

@@ -1,0 +1,49 @@
+from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.examples import function_with, template
+
+PERMISSION = """\
+  Invoke:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: {target}
+      Principal: sns.amazonaws.com
+"""
+
+
+class LatestVersionReferenceRule(Rule):
+    code = "LL609"
+    name = "latest-version-reference"
+    severity = Severity.WARNING
+    summary = "An event source or permission targets the unqualified function while it publishes an alias"
+    needs = frozenset({CONFIG})
+    invalid = (
+        template(function_with("AutoPublishAlias: live", resources=PERMISSION.format(target="!Ref Fn")),
+                 "a permission on the unqualified function"),
+    )
+    valid = (
+        template(function_with("AutoPublishAlias: live", resources=PERMISSION.format(target="!Ref Fn.Alias")),
+                 "the alias"),
+        template(function_with(resources=PERMISSION.format(target="!Ref Fn")), "no alias published"),
+    )
+
+    def check_function(self, fn, ctx):
+        config = fn.config
+        template_ = config.template
+        has_alias = config.get("AutoPublishAlias") is not None or any(
+            config.is_named_by(template_.properties(alias_id).get("FunctionName"))
+            for alias_id, _ in template_.resources_of_type("AWS::Lambda::Alias"))
+        if not has_alias:
+            return
+        for kind in ("AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping"):
+            for logical_id, _ in template_.resources_of_type(kind):
+                target = template_.properties(logical_id).get("FunctionName")
+                if config.is_named_by(target):
+                    yield Report(
+                        f"{logical_id} targets {config.logical_id} itself ($LATEST) although it publishes "
+                        "an alias: this traffic bypasses the alias, its weighted routing and its "
+                        "provisioned concurrency. Point it at the alias (e.g. `!Ref "
+                        f"{config.logical_id}.Alias` with AutoPublishAlias)",
+                        TemplateAt(template_, ("Resources", logical_id, "Properties", "FunctionName")),
+                        resources=(config.logical_id, logical_id))
