@@ -30,19 +30,19 @@ class AsyncRetryConfigOutOfRangeRule(Rule):
         from lambdalint.model.project import Setting
 
         config = fn.config
-        places = [("EventInvokeConfig", config.get("EventInvokeConfig"))] if config.is_sam else []
+        settings = []
+        if config.is_sam:  # per key: SAM merges a Globals EventInvokeConfig into the function's
+            settings += [(key, config.get("EventInvokeConfig", key)) for key in BOUNDS]
         for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
             props = config.template.properties(logical_id)
             if config.is_named_by(props.get("FunctionName")):
-                places.append((logical_id, Setting(props, ("Resources", logical_id, "Properties"))))
-        for _, setting in places:
-            if setting is None or not isinstance(setting.value, dict):
-                continue
-            for key, (low, high, unit) in BOUNDS.items():
-                if key not in setting.value:
-                    continue
-                value = Setting(setting.value[key], setting.path + (key,)).as_int()
-                if value is not None and not quota(low) <= value <= quota(high):
-                    yield Report(f"{key} is {value}{unit}; Lambda accepts {quota(low):,} to {quota(high):,}{unit}, "
-                                 "so the deployment fails", TemplateAt(config.template, setting.path + (key,)),
-                                 resources=(config.logical_id,))
+                settings += [(key, Setting(props[key], ("Resources", logical_id, "Properties", key)))
+                             for key in BOUNDS if key in props]
+        for key, setting in settings:
+            value = setting.as_int() if setting is not None else None
+            low, high, unit = BOUNDS[key]
+            if value is not None and not quota(low) <= value <= quota(high):
+                origin = " (set in Globals)" if setting.from_globals else ""
+                yield Report(f"{key} is {value:,}{unit}{origin}; Lambda accepts {quota(low):,} to "
+                             f"{quota(high):,}{unit}, so the deployment fails",
+                             TemplateAt(config.template, setting.path), resources=(config.logical_id,))
