@@ -104,4 +104,6 @@ def referenced_id(value: Any) -> Optional[str]:
             return inner
         if key == "Fn::GetAtt" and isinstance(inner, list) and inner and isinstance(inner[0], str):
             return inner[0]
+        if key == "Fn::GetAtt" and isinstance(inner, str):  # JSON long form "Resource.Attribute"
+            return inner.split(".", 1)[0]
     return None

@@ -45,7 +45,7 @@ class StreamWithoutFailureHandlingRule(Rule):
             if unlimited and not bisect and not may_be_set(props, ("DestinationConfig", "OnFailure")):
                 yield Report(
                     f"stream mapping '{name}' of {config.logical_id} retries a failing batch until its "
-                    "records expire (up to 7 days for Kinesis, 24 hours for DynamoDB) and the shard waits "
+                    "records expire (Kinesis: 24 hours by default, up to 365 days; DynamoDB: 24 hours) and the shard waits "
                     "behind it. Set MaximumRetryAttempts, BisectBatchOnFunctionError: true and an "
                     "on-failure destination (DestinationConfig.OnFailure)",
                     TemplateAt(template_, path[:-1]), resources=(config.logical_id,))
@@ -58,5 +58,9 @@ def _is_stream(source, template_) -> bool:
         return ":kinesis:" in source or (":dynamodb:" in source and "/stream/" in source)
     target = referenced_id(source)
     kind = (template_.resources.get(target) or {}).get("Type") if target else None
-    attribute = source.get("Fn::GetAtt", [None, None])[1] if isinstance(source, dict) and "Fn::GetAtt" in source else None
+    attribute = None
+    if isinstance(source, dict) and "Fn::GetAtt" in source:
+        value = source["Fn::GetAtt"]
+        value = value.split(".", 1) if isinstance(value, str) else value  # long form "T.StreamArn"
+        attribute = value[1] if isinstance(value, list) and len(value) > 1 else None
     return kind == "AWS::Kinesis::Stream" or (kind == "AWS::DynamoDB::Table" and attribute == "StreamArn")

@@ -8,7 +8,6 @@ DESTINATION_SERVICES = {"sqs", "sns", "lambda", "events", "s3"}
 RESOURCE_SERVICE = {"AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns", "AWS::Serverless::Function": "lambda",
                     "AWS::Lambda::Function": "lambda", "AWS::Events::EventBus": "events", "AWS::S3::Bucket": "s3",
                     "AWS::DynamoDB::Table": "dynamodb", "AWS::Kinesis::Stream": "kinesis"}
-SAM_ON_FAILURE_TYPES = {"SQS", "SNS", "Lambda", "EventBridge", "S3Bucket"}
 
 
 class InvalidFailureTargetRule(Rule):

@@ -43,7 +43,8 @@ class LatestVersionReferenceRule(Rule):
                     yield Report(
                         f"{logical_id} targets {config.logical_id} itself ($LATEST) although it publishes "
                         "an alias: this traffic bypasses the alias, its weighted routing and its "
-                        "provisioned concurrency. Point it at the alias (e.g. `!Ref "
-                        f"{config.logical_id}.Alias` with AutoPublishAlias)",
+                        "provisioned concurrency. Point it at the alias (`!Ref "
+                        f"{config.logical_id}.Alias` with AutoPublishAlias, or `!Ref` of the "
+                        "AWS::Lambda::Alias resource)",
                         TemplateAt(template_, ("Resources", logical_id, "Properties", "FunctionName")),
                         resources=(config.logical_id, logical_id))
