@@ -49,8 +49,9 @@ class SqsVisibilityTooShortRule(Rule):
             if visibility < timeout:
                 yield Report(
                     f"queue {queue} hides a received message for {visibility} s but {fn.config.logical_id} "
-                    f"may run {timeout} s: a message still being processed becomes visible again and is "
-                    f"delivered twice. Set VisibilityTimeout to at least {factor * timeout} s "
+                    f"may run {timeout} s: Lambda rejects the event source mapping ('Queue visibility "
+                    "timeout ... is less than Function timeout'), and a message still being processed "
+                    f"would be delivered twice. Set VisibilityTimeout to at least {factor * timeout} s "
                     f"({factor}x the function timeout, as AWS recommends)",
                     TemplateAt(template_, path), resources=(queue,))
             elif visibility < factor * timeout:

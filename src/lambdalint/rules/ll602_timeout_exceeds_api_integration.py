@@ -31,11 +31,9 @@ class TimeoutExceedsApiIntegrationRule(Rule):
         timeout = setting.as_int() if setting else None
         if timeout is None:
             return
-        for event in fn.config.events:
-            if event.type not in LIMITS:
-                continue
-            key, label = LIMITS[event.type]
-            limit = quota(key)
+        events = sorted((quota(LIMITS[e.type][0]), e.name, e) for e in fn.config.events if e.type in LIMITS)
+        for limit, _, event in events[:1]:  # the strictest integration decides
+            label = LIMITS[event.type][1]
             if timeout > limit:
                 yield Report(
                     f"{fn.config.logical_id} may run {timeout} s but its {label} event '{event.name}' "
@@ -43,4 +41,3 @@ class TimeoutExceedsApiIntegrationRule(Rule):
                     f"(and billing). Lower Timeout to {limit} or less, or go asynchronous (queue the "
                     "work and return 202)", TemplateAt(fn.config.template, setting.path),
                     resources=(fn.config.logical_id,))
-                return

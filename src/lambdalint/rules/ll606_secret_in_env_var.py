@@ -12,6 +12,7 @@ PATTERNS = (
     ("a Slack token", re.compile(r"^xox[abprs]-[A-Za-z0-9-]{10,}$")),
     ("a Stripe live key", re.compile(r"^(sk|rk)_live_[A-Za-z0-9]{16,}$")),
 )
+AWS_SECRET_KEY = re.compile(r"^[A-Za-z0-9/+]{40}$")
 SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_KEY", re.IGNORECASE)
 REFERENCE = re.compile(r"^(arn:|\$\{(ssm|secretsmanager|aws:)|\{\{resolve:)|\{\{resolve:")
 
@@ -27,6 +28,8 @@ class SecretInEnvVarRule(Rule):
     summary = "A plain-text secret in an environment variable value"
     needs = frozenset({CONFIG})
     invalid = (
+        template(function_with(_env("UPLOAD_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
+                 "an AWS secret access key (AWS's documented example)"),
         template(function_with(_env("AWS_KEY", "AKIAIOSFODNN7EXAMPLE")), "an AWS access key id (AWS's documented example)"),
         template(function_with(_env("DB_PASSWORD", "Zq8!kP2#vL9@wR4$tY7"))), 
         template(function_with(_env("GH", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"))), 
@@ -38,6 +41,7 @@ class SecretInEnvVarRule(Rule):
         template(function_with(_env("TOKEN_SECRET_ARN", "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/tok")),
                  "an ARN"),
         template(function_with(_env("SECRET_NAME", "prod/payments/stripe")), "a Secrets Manager name"),
+        template(function_with(_env("SECRET_ID", "prod/StripeApiKey-Xy7Qz")), "a Secrets Manager name with one slash"),
         template(function_with(_env("PASSWORD_HANDLER", "app.handler")), "a handler name"),
     )
 
@@ -47,20 +51,23 @@ class SecretInEnvVarRule(Rule):
             if not isinstance(value, str) or REFERENCE.search(value):
                 continue
             kind = next((label for label, pattern in PATTERNS if pattern.search(value)), None)
-            if kind is None and SECRET_NAME.search(name) and _looks_random(value):
+            if kind is None and SECRET_NAME.search(name) and AWS_SECRET_KEY.match(value) and _looks_random(value):
+                kind = "what looks like an AWS secret access key"
+            elif kind is None and SECRET_NAME.search(name) and "/" not in value and _looks_random(value):
                 kind = "a high-entropy value under a secret-like name"
             if kind is not None:
                 yield Report(
                     f"{name} holds {kind} in plain text: anyone who can read the function's "
                     "configuration (console, GetFunctionConfiguration, the template in git) can read "
-                    "it. Store it in Secrets Manager or SSM Parameter Store and reference it "
-                    "(`{{resolve:secretsmanager:...}}`) or read it at init",
+                    "it. Keep it in Secrets Manager or SSM Parameter Store and read it at init (pass "
+                    "only its name or ARN); `{{resolve:...}}` would put the value back into the "
+                    "configuration",
                     TemplateAt(fn.config.template, setting.path), resources=(fn.config.logical_id,))
 
 
 def _looks_random(value: str) -> bool:
-    """Long enough, no spaces, not a path or a dotted name, and high Shannon entropy."""
-    if len(value) < 16 or " " in value or value.count("/") > 1 or re.fullmatch(r"[a-z_.]+", value):
+    """Long enough, no spaces, not a dotted name, and high Shannon entropy."""
+    if len(value) < 16 or " " in value or re.fullmatch(r"[a-z_.]+", value):
         return False
     counts = {c: value.count(c) for c in set(value)}
     entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())

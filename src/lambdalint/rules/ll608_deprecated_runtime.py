@@ -11,7 +11,10 @@ TODAY_VARIABLE = "LAMBDALINT_TODAY"  # tests pin the date; real runs use the cal
 
 def today() -> datetime.date:
     value = os.environ.get(TODAY_VARIABLE)
-    return datetime.date.fromisoformat(value) if value else datetime.date.today()
+    try:
+        return datetime.date.fromisoformat(value) if value else datetime.date.today()
+    except ValueError:
+        return datetime.date.today()
 
 
 def _runtime(name: str, globals_: str = "") -> str:
@@ -46,7 +49,7 @@ class DeprecatedRuntimeRule(Rule):
         blocks = ", ".join(f"{label} from {row[key]}" for key, label in (
             ("block_create", "creating functions is blocked"), ("block_update", "updates are blocked"))
             if row.get(key))
-        if days < 0:
+        if days <= 0:
             yield Report(f"{setting.value} was deprecated on {row['deprecation']} (no more security "
                          f"patches){'; ' + blocks if blocks else ''}. Move to a supported runtime",
                          TemplateAt(fn.config.template, setting.path), resources=(fn.config.logical_id,))
