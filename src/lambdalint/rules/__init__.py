@@ -41,6 +41,7 @@ from lambdalint.rules.ll606_secret_in_env_var import SecretInEnvVarRule
 from lambdalint.rules.ll607_reserved_env_var import ReservedEnvVarRule
 from lambdalint.rules.ll608_deprecated_runtime import DeprecatedRuntimeRule
 from lambdalint.rules.ll609_latest_version_reference import LatestVersionReferenceRule
+from lambdalint.rules.ll610_alias_routing_invalid import AliasRoutingInvalidRule
 from lambdalint.rules.ll611_concurrency_misconfigured import ConcurrencyMisconfiguredRule
 from lambdalint.rules.ll612_vpc_config_incomplete import VpcConfigIncompleteRule
 
@@ -87,6 +88,7 @@ ALL_RULES = (
     ReservedEnvVarRule,
     DeprecatedRuntimeRule,
     LatestVersionReferenceRule,
+    AliasRoutingInvalidRule,
     ConcurrencyMisconfiguredRule,
     VpcConfigIncompleteRule,
 )
