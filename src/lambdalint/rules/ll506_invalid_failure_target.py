@@ -6,7 +6,7 @@ from lambdalint.rules.examples import function_with, template
 DLQ_SERVICES = {"sqs": "SQS queue", "sns": "SNS topic"}
 DESTINATION_SERVICES = {"sqs", "sns", "lambda", "events", "s3"}
 RESOURCE_SERVICE = {"AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns", "AWS::Serverless::Function": "lambda",
-                    "AWS::Lambda::Function": "lambda", "AWS::Events::EventBus": "events", "AWS::S3::Bucket": "s3",
+                    "AWS::Lambda::Function": "lambda", "AWS::Lambda::Alias": "lambda", "AWS::Lambda::Version": "lambda", "AWS::Events::EventBus": "events", "AWS::S3::Bucket": "s3",
                     "AWS::DynamoDB::Table": "dynamodb", "AWS::Kinesis::Stream": "kinesis"}
 
 
@@ -54,6 +54,8 @@ def _service(value, template_):
     if isinstance(value, str) and value.startswith("arn:"):
         parts = value.split(":")
         return parts[2] if len(parts) > 2 else None
+    if isinstance(value, dict) and "Fn::GetAtt" in value and "Outputs" in str(value["Fn::GetAtt"]):
+        return None  # an output of a nested stack or application: unknown
     target = referenced_id(value)
     kind = (template_.resources.get(target) or {}).get("Type") if target else None
-    return RESOURCE_SERVICE.get(kind, kind) if kind else None
+    return RESOURCE_SERVICE.get(kind)  # resource types we do not know are not judged

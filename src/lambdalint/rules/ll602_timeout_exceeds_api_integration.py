@@ -18,12 +18,16 @@ class TimeoutExceedsApiIntegrationRule(Rule):
     invalid = (
         template(function_with(API + "\nTimeout: 60"), "a REST API waits 29 s"),
         template(function_with(HTTP_API, globals_="Timeout: 45"), "an HTTP API waits 30 s (timeout from Globals)"),
+        template(function_with(HTTP_API + "\n      TimeoutInMillis: 5000\nTimeout: 20"),
+                 "an integration timeout lowered to 5 s"),
     )
     valid = (
         template(function_with(API + "\nTimeout: 29")),
         template(function_with(HTTP_API + "\nTimeout: 30")),
         template(function_with("Timeout: 300"), "no API trigger"),
         template(function_with(API), "the default 3 s"),
+        template(function_with(API + "\n      TimeoutInMillis: 120000\nTimeout: 120"),
+                 "a REST integration timeout raised to 120 s"),
     )
 
     def check_function(self, fn, ctx):
@@ -31,7 +35,7 @@ class TimeoutExceedsApiIntegrationRule(Rule):
         timeout = setting.as_int() if setting else None
         if timeout is None:
             return
-        events = sorted((quota(LIMITS[e.type][0]), e.name, e) for e in fn.config.events if e.type in LIMITS)
+        events = sorted((_limit(fn, e), e.name, e) for e in fn.config.events if e.type in LIMITS)
         for limit, _, event in events[:1]:  # the strictest integration decides
             label = LIMITS[event.type][1]
             if timeout > limit:
@@ -41,3 +45,12 @@ class TimeoutExceedsApiIntegrationRule(Rule):
                     f"(and billing). Lower Timeout to {limit} or less, or go asynchronous (queue the "
                     "work and return 202)", TemplateAt(fn.config.template, setting.path),
                     resources=(fn.config.logical_id,))
+
+
+def _limit(fn, event) -> int:
+    """The event's own TimeoutInMillis when given (REST APIs can be raised above 29 s), else the
+    service's default."""
+    millis = fn.config.template.get_value(event.path + ("Properties", "TimeoutInMillis"))
+    if isinstance(millis, int) or (isinstance(millis, str) and millis.isdigit()):
+        return max(1, int(millis) // 1000)
+    return quota(LIMITS[event.type][0])

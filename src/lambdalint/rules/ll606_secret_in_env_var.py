@@ -12,8 +12,13 @@ PATTERNS = (
     ("a Slack token", re.compile(r"^xox[abprs]-[A-Za-z0-9-]{10,}$")),
     ("a Stripe live key", re.compile(r"^(sk|rk)_live_[A-Za-z0-9]{16,}$")),
 )
-AWS_SECRET_KEY = re.compile(r"^[A-Za-z0-9/+]{40}$")
-SECRET_NAME = re.compile(r"SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_KEY", re.IGNORECASE)
+AWS_SECRET_KEY = re.compile(r"^(?=.*[A-Z])[A-Za-z0-9/+]{40}$")
+# The secret word ends the name (DB_PASSWORD, CLIENT_SECRET, STRIPE_API_KEY); TOKEN_CACHE_TABLE,
+# SECRET_ID or DB_SECRET_NAME name something else.
+SECRET_NAME = re.compile(r"(SECRET|PASSWORD|PASSWD|TOKEN|API_?KEY|PRIVATE_KEY|SECRET_ACCESS_KEY)$", re.IGNORECASE)
+NOT_SECRET_VALUE = re.compile(
+    r"^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-fA-F]+|[\[{].*|urn:.*|"
+    r"[a-z0-9.-]+\.[a-z]{2,}|\d{4}-\d{2}-\d{2}T.*|alias/.*|[A-Za-z]+(?:[-_.:][A-Za-z0-9]+)*)$", re.S)
 REFERENCE = re.compile(r"^(arn:|\$\{(ssm|secretsmanager|aws:)|\{\{resolve:)|\{\{resolve:")
 
 
@@ -42,6 +47,10 @@ class SecretInEnvVarRule(Rule):
                  "an ARN"),
         template(function_with(_env("SECRET_NAME", "prod/payments/stripe")), "a Secrets Manager name"),
         template(function_with(_env("SECRET_ID", "prod/StripeApiKey-Xy7Qz")), "a Secrets Manager name with one slash"),
+        template(function_with(_env("TOKEN_CACHE_TABLE", "orders-token-cache-prod")), "a table name"),
+        template(function_with(_env("DB_PASSWORD_SECRET", "MyApp-DbPassword-Prod")), "a secret's name"),
+        template(function_with(_env("API_TOKEN", "3f2b8c1e-9a4d-4e7b-b5c6-1d2e3f4a5b6c")), "a UUID"),
+        template(function_with(_env("GIT_TOKEN", "3f9c2a7e1b4d8f6a0c5e9b2d7a1f4c8e6b3d0a9f")), "a hex commit id"),
         template(function_with(_env("PASSWORD_HANDLER", "app.handler")), "a handler name"),
     )
 
@@ -66,8 +75,12 @@ class SecretInEnvVarRule(Rule):
 
 
 def _looks_random(value: str) -> bool:
-    """Long enough, no spaces, not a dotted name, and high Shannon entropy."""
-    if len(value) < 16 or " " in value or re.fullmatch(r"[a-z_.]+", value):
+    """Long, mixed character classes, no recognisable shape (UUID, hex id, JSON, host name, words
+    joined by separators), and high Shannon entropy."""
+    if len(value) < 16 or " " in value or NOT_SECRET_VALUE.match(value):
+        return False
+    classes = sum(bool(re.search(pattern, value)) for pattern in (r"[a-z]", r"[A-Z]", r"[0-9]"))
+    if classes < 3 and not re.search(r"[^A-Za-z0-9]", value):
         return False
     counts = {c: value.count(c) for c in set(value)}
     entropy = -sum(n / len(value) * math.log2(n / len(value)) for n in counts.values())

@@ -37,7 +37,8 @@ class ConcurrencyMisconfiguredRule(Rule):
                          f"must stay unreserved, so at most {limit} can be reserved unless the quota was raised",
                          at, resources=(config.logical_id,))
         provisioned = config.get("ProvisionedConcurrencyConfig")
-        if provisioned is not None and config.is_sam and config.get("AutoPublishAlias") is None:
+        if provisioned is not None and provisioned.value is not None and config.is_sam \
+                and config.get("AutoPublishAlias") is None:
             yield Report("ProvisionedConcurrencyConfig without AutoPublishAlias applies to $LATEST, which "
                          "cannot have provisioned concurrency: set AutoPublishAlias so it applies to the alias",
                          TemplateAt(config.template, provisioned.path), resources=(config.logical_id,))
