@@ -1,5 +1,5 @@
-"""The handler path inside one module: module-level code, the handler, and every module-level
-function the handler calls, transitively.  Also import aliases, to name callees by their
+"""The handler path: module-level code, the handler, and every module-level function it calls,
+transitively, across the function's own modules (`handler_path`).  Also import aliases, to name callees by their
 qualified name (`from shutil import copy as cp` -> `shutil.copy`)."""
 from __future__ import annotations
 
@@ -94,46 +94,6 @@ def qualified_namer(aliases: Dict[str, str], local_names: Dict[str, object]):
         return None
 
     return qualified_name
-
-
-def handler_path_scopes(module: cst.Module, handler: str) -> List[Scope]:
-    functions = {s.name.value: s for s in module.body if isinstance(s, cst.FunctionDef)}
-    module_level = [s for s in module.body
-                    if not isinstance(s, cst.FunctionDef) and not _is_main_guard(s)]
-    scopes = [Scope("<module>", [_without_methods(s) for s in module_level], single_assignments(module.body))]
-    for name in reached_functions(functions, handler):
-        function = functions[name]
-        body = function.body.body if isinstance(function.body, cst.IndentedBlock) else [function.body]
-        bindings = single_assignments(body)
-        bindings.update({p.name.value: None for p in _parameters(function)})  # never constants
-        scopes.append(Scope(name, [function.body], bindings))
-    return scopes
-
-
-def reached_functions(functions: Dict[str, cst.FunctionDef], handler: str) -> List[str]:
-    """The handler and the module-level functions it calls, transitively, in a stable order."""
-    if handler not in functions:
-        return []
-    order, pending = [handler], [handler]
-    while pending:
-        caller = functions[pending.pop()]
-        finder = _CalledNames(set(functions))
-        caller.body.visit(finder)
-        for name in finder.called:
-            if name not in order:
-                order.append(name)
-                pending.append(name)
-    return order
-
-
-class _CalledNames(cst.CSTVisitor):
-    def __init__(self, candidates) -> None:
-        self.candidates = candidates
-        self.called: List[str] = []
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Name) and node.func.value in self.candidates:
-            self.called.append(node.func.value)
 
 
 def _is_main_guard(statement: cst.CSTNode) -> bool:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import List, Optional, Set
 
+from dataclasses import dataclass, field
+
 import libcst as cst
 
 MUTABLE_FACTORIES = {"builtins.list", "builtins.dict", "builtins.set", "collections.defaultdict",
@@ -48,58 +50,16 @@ def lazy_guard(test: cst.BaseExpression, name: str) -> bool:
     return False
 
 
-class FunctionFacts(cst.CSTVisitor):
-    """One pass over a function body (nested functions excluded): globals declared, assignments,
-    calls, with the chain of enclosing `if` tests of each."""
+@dataclass
+class FunctionFacts:
+    """What one walk of a scope found (nested functions excluded): `global`s, calls and
+    assignments with the tests of their enclosing `if`s, deletes, comprehension variables."""
 
-    def __init__(self) -> None:
-        self.globals: Set[str] = set()
-        self.calls: List[tuple] = []  # (call, tests of enclosing ifs, in a branch?)
-        self.assignments: List[tuple] = []  # (target, value or None, tests, node)
-        self.deletes: List[tuple] = []  # (target, tests)
-        self.comprehension_names: Set[str] = set()
-        self._tests: List[cst.BaseExpression] = []
-        self._branch = 0
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
-        return False
-
-    def visit_Lambda(self, node: cst.Lambda) -> bool:
-        return False
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.globals.update(item.name.value for item in node.names)
-
-    def visit_If(self, node: cst.If) -> None:
-        self._tests.append(node.test)
-        self._branch += 1
-
-    def leave_If(self, original_node: cst.If) -> None:
-        self._tests.pop()
-        self._branch -= 1
-
-    def visit_ExceptHandler(self, node) -> None:
-        self._branch += 1
-
-    def leave_ExceptHandler(self, original_node) -> None:
-        self._branch -= 1
-
-    def visit_Call(self, node: cst.Call) -> None:
-        self.calls.append((node, list(self._tests), self._branch > 0))
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        for target in node.targets:
-            self.assignments.append((target.target, node.value, list(self._tests), node))
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self.assignments.append((node.target, None, list(self._tests), node))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if node.value is not None:
-            self.assignments.append((node.target, node.value, list(self._tests), node))
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self.deletes.append((node.target, list(self._tests)))
+    globals: Set[str] = field(default_factory=set)
+    calls: List[tuple] = field(default_factory=list)  # (call, tests of enclosing ifs, in a branch?)
+    assignments: List[tuple] = field(default_factory=list)  # (target, value or None, tests, node)
+    deletes: List[tuple] = field(default_factory=list)  # (target, tests)
+    comprehension_names: Set[str] = field(default_factory=set)
 
 
 def collect_facts(roots) -> FunctionFacts:

@@ -47,3 +47,14 @@ LAYER_RESOURCE = """\
 def function_with_layer() -> str:
     """A function (code in src/) using the local layer `Deps` (content in layer/)."""
     return function_with("Layers: [!Ref Deps]", code_uri="src/", resources=LAYER_RESOURCE)
+
+
+CFN_FUNCTION = """\
+  Fn:
+    Type: AWS::Lambda::Function
+    Properties:
+      Handler: app.handler
+      Runtime: python3.12
+      Role: arn:aws:iam::123456789012:role/fn
+      Code: {ZipFile: "def handler(e, c): pass"}
+"""

@@ -1,18 +1,10 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.model.template import may_be_set
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import CFN_FUNCTION, function_with, template
 
 S3_EVENT = "Events:\n  Upload:\n    Type: S3\n    Properties:\n      Bucket: !Ref Bucket\n      Events: s3:ObjectCreated:*"
-CFN_FUNCTION = """\
-Resources:
-  Fn:
-    Type: AWS::Lambda::Function
-    Properties:
-      Handler: app.handler
-      Runtime: python3.12
-      Role: arn:aws:iam::123456789012:role/fn
-      Code: {{ZipFile: "def handler(e, c): pass"}}
+CFN_TEMPLATE = "Resources:\n" + CFN_FUNCTION.replace("{", "{{").replace("}", "}}") + """\
 {extra}  TopicPermission:
     Type: AWS::Lambda::Permission
     Properties:
@@ -42,7 +34,7 @@ class AsyncWithoutFailureDestinationRule(Rule):
         template(function_with(S3_EVENT), "an S3 trigger and nothing to catch failures"),
         template(function_with("Events:\n  Nightly:\n    Type: Schedule\n    Properties:\n"
                                "      Schedule: rate(1 day)"), "a schedule"),
-        template(CFN_FUNCTION.format(extra="", resources=""), "CloudFormation: an SNS permission"),
+        template(CFN_TEMPLATE.format(extra="", resources=""), "CloudFormation: an SNS permission"),
     )
     valid = (
         template(function_with(S3_EVENT + "\nDeadLetterQueue:\n  Type: SQS\n  TargetArn: arn:aws:sqs:us-east-1:123456789012:dlq"),
@@ -51,9 +43,9 @@ class AsyncWithoutFailureDestinationRule(Rule):
                  "a dead-letter queue from Globals"),
         template(function_with(S3_EVENT + "\nEventInvokeConfig:\n  DestinationConfig:\n    OnFailure:\n      Type: SQS"),
                  "an on-failure destination"),
-        template(CFN_FUNCTION.format(extra="", resources=INVOKE_CONFIG),
+        template(CFN_TEMPLATE.format(extra="", resources=INVOKE_CONFIG),
                  "an AWS::Lambda::EventInvokeConfig resource"),
-        template(CFN_FUNCTION.format(extra="      DeadLetterConfig:\n        TargetArn: arn:aws:sqs:us-east-1:123456789012:dlq\n", resources=""),
+        template(CFN_TEMPLATE.format(extra="      DeadLetterConfig:\n        TargetArn: arn:aws:sqs:us-east-1:123456789012:dlq\n", resources=""),
                  "CloudFormation DeadLetterConfig"),
         template(function_with("Events:\n  Queue:\n    Type: SQS\n    Properties:\n      Queue: arn:aws:sqs:us-east-1:123456789012:q"),
                  "poll-based triggers (SQS) handle failures on the queue"),

@@ -1,16 +1,8 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import template
+from lambdalint.rules.examples import CFN_FUNCTION, template
 
-ALIAS = """\
-Resources:
-  Fn:
-    Type: AWS::Lambda::Function
-    Properties:
-      Handler: app.handler
-      Runtime: python3.12
-      Role: arn:aws:iam::123456789012:role/fn
-      Code: {{ZipFile: "def handler(e, c): pass"}}
+ALIAS = "Resources:\n" + CFN_FUNCTION.replace("{", "{{").replace("}", "}}") + """\
   Live:
     Type: AWS::Lambda::Alias
     Properties:
