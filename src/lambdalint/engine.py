@@ -251,7 +251,8 @@ def _filtered(finding: Finding, settings: Settings, registry: Registry) -> bool:
 def _collect_suppressions(project: Project, ctx: Context, registry: Registry) -> Suppressions:
     suppressions = Suppressions(registry.canonical)
     for template in project.templates:
-        suppressions.add_source(template.display, None, template.lines, python=False)
+        for display, lines in template.source_files:
+            suppressions.add_source(display, None, lines, python=False)
         for logical_id, resource in template.resources.items():
             if isinstance(resource, dict):
                 suppressions.add_resource_metadata(template, str(logical_id), resource)

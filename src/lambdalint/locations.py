@@ -11,7 +11,7 @@ def resolve(report: Report, code: str, name: str, severity: Severity) -> Finding
     at = report.at
     if isinstance(at, TemplateAt):
         mark = at.template.mark(at.path)
-        filename, member = at.template.display, None
+        filename, member = mark.display or at.template.display, None
         start, end = Position(mark.line, mark.column), Position(mark.end_line, mark.end_column)
         key = "/".join(str(part) for part in at.path)
     elif isinstance(at, NodeAt):

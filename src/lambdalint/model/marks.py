@@ -1,5 +1,6 @@
 """Where a node of a loaded document is (1-based, end exclusive)."""
 from dataclasses import dataclass
+from typing import Optional
 
 
 @dataclass(frozen=True)
@@ -8,3 +9,4 @@ class Mark:
     column: int
     end_line: int
     end_column: int
+    display: Optional[str] = None  # the file, when a template is read from several (Terraform)

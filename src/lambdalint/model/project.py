@@ -59,6 +59,15 @@ class FunctionConfig:
         return self.resource_path + ("Properties",)
 
     @property
+    def name(self) -> str:
+        """The function as the user calls it (its logical id, serverless key or Terraform address)."""
+        return self.template.name_of(self.logical_id)
+
+    def origin(self, setting: Setting) -> str:
+        """" (set in Globals)" for a value inherited from the defaults, else ""."""
+        return f" (set in {self.template.dialect.defaults})" if setting.from_globals else ""
+
+    @property
     def is_sam(self) -> bool:
         return self.resource_type == "AWS::Serverless::Function"
 

@@ -2,20 +2,54 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Tuple
+from dataclasses import dataclass, field
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from lambdalint.model.marks import Mark
 
 MISSING = object()
 
 
+@dataclass
+class Dialect:
+    """The format a template was written in, and how to speak about it in messages."""
+
+    name: str  # "cloudformation" | "serverless" | "terraform"
+    defaults: str = "Globals"  # where function defaults live, for "(set in ...)"
+    names: Dict[str, str] = field(default_factory=dict)  # logical id -> the user's name
+    terms: Dict[str, str] = field(default_factory=dict)  # CloudFormation key path -> the user's key
+
+
+CLOUDFORMATION = Dialect("cloudformation")
+
+
 class Template:
-    def __init__(self, path: Path, display: str, data: Any, marks: Dict[tuple, Mark], text: str):
+    """A CloudFormation-shaped document.  Serverless Framework and Terraform configurations are
+    translated into this shape, their marks pointing back into the files the user wrote."""
+
+    def __init__(self, path: Path, display: str, data: Any, marks: Dict[tuple, Mark], text: str,
+                 dialect: Optional["Dialect"] = None,
+                 other_files: Sequence[Tuple[str, str]] = ()):
         self.path = path
         self.display = display
         self.data = data if isinstance(data, dict) else {}
         self.marks = marks
         self.lines: List[str] = text.splitlines()
+        self.dialect = dialect or CLOUDFORMATION
+        # (display, text) of further files the document was read from, for their comments
+        self.other_files = [(name, body.splitlines()) for name, body in other_files]
+
+    @property
+    def source_files(self) -> List[Tuple[str, List[str]]]:
+        return [(self.display, self.lines)] + self.other_files
+
+    def name_of(self, logical_id: str) -> str:
+        """How the user calls a resource: its logical id, or its name in the original format."""
+        return self.dialect.names.get(logical_id, logical_id)
+
+    def term(self, cloudformation_key: str) -> str:
+        """A CloudFormation property path in the words of the format the user wrote."""
+        return self.dialect.terms.get(cloudformation_key, cloudformation_key)
 
     @property
     def folder(self) -> Path:
@@ -67,7 +101,8 @@ def is_intrinsic(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and next(iter(value)) in _INTRINSICS
 
 
-_INTRINSICS = frozenset({"Ref", "Condition"}) | {f"Fn::{n}" for n in (
+# `Fn::Unresolved` is ours: a Serverless or Terraform expression lambdalint cannot evaluate.
+_INTRINSICS = frozenset({"Ref", "Condition", "Fn::Unresolved"}) | {f"Fn::{n}" for n in (
     "If", "Sub", "GetAtt", "Join", "Select", "Split", "FindInMap", "ImportValue", "Base64", "Cidr",
     "GetAZs", "Transform", "ToJsonString", "Length")}
 

@@ -37,6 +37,6 @@ class TooManyLayersRule(Rule):
         if len(layers) > limit:
             where = layers[-1].path[:-1]  # the function's own Layers list when it has one
             yield Report(
-                f"function {fn.config.logical_id} has {len(layers)} layers; Lambda allows at most "
+                f"function {fn.config.name} has {len(layers)} layers; Lambda allows at most "
                 f"{limit}: merge layers or move dependencies into the function's package",
                 TemplateAt(fn.config.template, where), resources=(fn.config.logical_id,))

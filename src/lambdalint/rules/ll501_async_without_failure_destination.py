@@ -64,7 +64,7 @@ class AsyncWithoutFailureDestinationRule(Rule):
             return
         names = ", ".join(f"{e.type} '{e.name}'" for e in triggers)
         yield Report(
-            f"function {fn.config.logical_id} is invoked asynchronously ({names}) but has neither a "
+            f"function {fn.config.name} is invoked asynchronously ({names}) but has neither a "
             "dead-letter queue nor an on-failure destination: events that fail every retry are "
             "dropped silently. Add EventInvokeConfig.DestinationConfig.OnFailure (or DeadLetterQueue)",
             TemplateAt(fn.config.template, triggers[0].path), resources=(fn.config.logical_id,))

@@ -44,7 +44,7 @@ class StreamWithoutFailureHandlingRule(Rule):
             bisect = props.get("BisectBatchOnFunctionError") in (True, "true", "True")
             if unlimited and not bisect and not may_be_set(props, ("DestinationConfig", "OnFailure")):
                 yield Report(
-                    f"stream mapping '{name}' of {config.logical_id} retries a failing batch until its "
+                    f"stream mapping '{name}' of {config.name} retries a failing batch until its "
                     "records expire (Kinesis: 24 hours by default, up to 365 days; DynamoDB: 24 hours) and the shard waits "
                     "behind it. Set MaximumRetryAttempts, BisectBatchOnFunctionError: true and an "
                     "on-failure destination (DestinationConfig.OnFailure)",

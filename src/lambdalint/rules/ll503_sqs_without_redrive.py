@@ -31,7 +31,7 @@ class SqsWithoutRedriveRule(Rule):
             if "RedrivePolicy" in template_.properties(queue):
                 continue
             yield Report(
-                f"queue {queue} triggers {fn.config.logical_id} but has no RedrivePolicy: a message that "
+                f"queue {queue} triggers {fn.config.name} but has no RedrivePolicy: a message that "
                 "always fails is retried until the retention period ends (4 days by default), blocking "
                 "and billing. Add a RedrivePolicy with a dead-letter queue and a maxReceiveCount",
                 TemplateAt(template_, ("Resources", queue)), resources=(queue,))

@@ -48,7 +48,7 @@ class SqsVisibilityTooShortRule(Rule):
                 continue  # known only at deploy time
             if visibility < timeout:
                 yield Report(
-                    f"queue {queue} hides a received message for {visibility} s but {fn.config.logical_id} "
+                    f"queue {queue} hides a received message for {visibility} s but {fn.config.name} "
                     f"may run {timeout} s: Lambda rejects the event source mapping ('Queue visibility "
                     "timeout ... is less than Function timeout'), and a message still being processed "
                     f"would be delivered twice. Set VisibilityTimeout to at least {factor * timeout} s "
@@ -57,6 +57,6 @@ class SqsVisibilityTooShortRule(Rule):
             elif visibility < factor * timeout:
                 yield Report(
                     f"queue {queue} visibility timeout {visibility} s is under {factor}x "
-                    f"{fn.config.logical_id}'s timeout ({timeout} s): retries of a batch can overlap; AWS "
+                    f"{fn.config.name}'s timeout ({timeout} s): retries of a batch can overlap; AWS "
                     f"recommends at least {factor * timeout} s", TemplateAt(template_, path),
                     severity=Severity.WARNING, resources=(queue,))

@@ -42,7 +42,7 @@ class AsyncRetryConfigOutOfRangeRule(Rule):
             value = setting.as_int() if setting is not None else None
             low, high, unit = BOUNDS[key]
             if value is not None and not quota(low) <= value <= quota(high):
-                origin = " (set in Globals)" if setting.from_globals else ""
+                origin = config.origin(setting)
                 yield Report(f"{key} is {value:,}{unit}{origin}; Lambda accepts {quota(low):,} to "
                              f"{quota(high):,}{unit}, so the deployment fails",
                              TemplateAt(config.template, setting.path), resources=(config.logical_id,))

@@ -40,7 +40,7 @@ class TimeoutExceedsApiIntegrationRule(Rule):
             label = LIMITS[event.type][1]
             if timeout > limit:
                 yield Report(
-                    f"{fn.config.logical_id} may run {timeout} s but its {label} event '{event.name}' "
+                    f"{fn.config.name} may run {timeout} s but its {label} event '{event.name}' "
                     f"waits at most {limit} s: the client gets a 504 while the function keeps running "
                     f"(and billing). Lower Timeout to {limit} or less, or go asynchronous (queue the "
                     "work and return 202)", TemplateAt(fn.config.template, setting.path),

@@ -22,4 +22,4 @@ class EphemeralStorageOutOfRangeRule(Rule):
 
     def check_function(self, fn, ctx):
         yield from out_of_range(fn, ("EphemeralStorage", "Size"), quota("ephemeral_storage_min_mb"),
-                                quota("ephemeral_storage_max_mb"), "EphemeralStorage size", "MB")
+                                quota("ephemeral_storage_max_mb"), "EphemeralStorage.Size", "MB")

@@ -33,7 +33,7 @@ class EnvVarsTooLargeRule(Rule):
         largest = max(variables.items(), key=lambda item: len(str(item[1].value)))
         own = fn.config.get("Environment", "Variables")
         yield Report(
-            f"the environment variables of {fn.config.logical_id} take {total:,} bytes (keys and values), "
+            f"the environment variables of {fn.config.name} take {total:,} bytes (keys and values), "
             f"over Lambda's {limit:,}-byte limit, so the deployment fails; the largest is {largest[0]} "
             f"({len(str(largest[1].value)):,} bytes). Move large values to SSM Parameter Store, Secrets "
             "Manager or S3 and read them at init",

@@ -41,10 +41,10 @@ class LatestVersionReferenceRule(Rule):
                 target = template_.properties(logical_id).get("FunctionName")
                 if config.is_named_by(target):
                     yield Report(
-                        f"{logical_id} targets {config.logical_id} itself ($LATEST) although it publishes "
+                        f"{logical_id} targets {config.name} itself ($LATEST) although it publishes "
                         "an alias: this traffic bypasses the alias, its weighted routing and its "
                         "provisioned concurrency. Point it at the alias (`!Ref "
-                        f"{config.logical_id}.Alias` with AutoPublishAlias, or `!Ref` of the "
+                        f"{config.name}.Alias` with AutoPublishAlias, or `!Ref` of the "
                         "AWS::Lambda::Alias resource)",
                         TemplateAt(template_, ("Resources", logical_id, "Properties", "FunctionName")),
                         resources=(config.logical_id, logical_id))

@@ -10,8 +10,8 @@ def out_of_range(fn, keys: Tuple[str, ...], minimum: int, maximum: int, label: s
     value = setting.as_int() if setting is not None else None
     if value is None or minimum <= value <= maximum:
         return
-    origin = " (set in Globals)" if setting.from_globals else ""
+    origin = fn.config.origin(setting)
     yield Report(
-        f"{label} is {value:,} {unit}{origin}; Lambda accepts {minimum:,} to {maximum:,} {unit}, "
+        f"{fn.config.template.term(label)} is {value:,} {unit}{origin}; Lambda accepts {minimum:,} to {maximum:,} {unit}, "
         "so the deployment fails",
         TemplateAt(fn.config.template, setting.path), resources=(fn.config.logical_id,))
