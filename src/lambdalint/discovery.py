@@ -18,8 +18,10 @@ from lambdalint.findings import FileAt, Report
 from lambdalint.loaders.cloudformation import (BundleCache, functions_from_template, load_template,
                                                looks_like_template)
 from lambdalint.loaders.marked_yaml import DocumentError
+from lambdalint.loaders.serverless import is_serverless_file, load_serverless
 from lambdalint.model.bundle import SKIPPED_DIRS, Bundle, BundleError, FolderBundle
 from lambdalint.model.project import Function, Project
+from lambdalint.model.template import Template
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 _SNIFF_BYTES = 64 * 1024
@@ -105,6 +107,8 @@ class Discovery:
                 zips.append((path, display))
             elif name.endswith(".py"):
                 python_files.append((path, display))
+            elif is_serverless_file(path):
+                templates.append((path, display))
             elif name.endswith(TEMPLATE_SUFFIXES) and self._sniff_template(path):
                 # `sam build` copies the template into .aws-sam/build; the source template already
                 # links each function to its build folder, so the copy is read only when named.
@@ -112,6 +116,12 @@ class Discovery:
                 if explicit or ".aws-sam" not in below_root:
                     templates.append((path, display))
         return zips, templates, python_files
+
+    @staticmethod
+    def _load(path: Path, display: str) -> Optional[Template]:
+        if is_serverless_file(path):
+            return load_serverless(path, display)
+        return load_template(path, display)
 
     @staticmethod
     def _sniff_template(path: Path) -> bool:
@@ -142,12 +152,14 @@ class Discovery:
                 defined = True
                 continue
             try:
-                template = load_template(path, display)
+                template = self._load(path, display)
             except DocumentError as exc:
                 self._unreadable(display, str(exc), exc.line, exc.column)
                 continue
             except OSError as exc:
                 self._unreadable(display, f"cannot read: {exc.strerror or exc}")
+                continue
+            if template is None:
                 continue
             self.project.templates.append(template)
             functions = functions_from_template(

@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.display import display_join
 from lambdalint.limits import MAX_TEMPLATE_BYTES
-from lambdalint.loaders.marked_yaml import DocumentError, load_json, load_yaml
+from lambdalint.loaders.marked_yaml import DocumentError, MarkedDocument, load_json, load_yaml
 from lambdalint.model.bundle import Bundle, open_bundle
 from lambdalint.model.project import Event, Function, FunctionConfig, Layer
 from lambdalint.model.template import Template, referenced_id
@@ -30,6 +30,14 @@ def looks_like_template(head: str) -> bool:
 
 def load_template(path: Path, display: str) -> Template:
     """Load a template; raises DocumentError with a position for anything unreadable."""
+    text, document = read_document(path)
+    if not isinstance(document.data, dict):
+        raise DocumentError("a template must be a mapping at its top level")
+    return Template(path, display, document.data, document.marks, text)
+
+
+def read_document(path: Path) -> Tuple[str, MarkedDocument]:
+    """The text of a YAML or JSON file and its marked document (DocumentError when unreadable)."""
     if path.stat().st_size > MAX_TEMPLATE_BYTES:
         raise DocumentError(f"template larger than {MAX_TEMPLATE_BYTES // 2**20} MB")
     raw = path.read_bytes()
@@ -39,10 +47,7 @@ def load_template(path: Path, display: str) -> Template:
         line = raw[: exc.start].count(b"\n") + 1
         raise DocumentError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line) from None
     loader = load_json if text.lstrip().startswith("{") else load_yaml
-    document = loader(text)
-    if not isinstance(document.data, dict):
-        raise DocumentError("a template must be a mapping at its top level")
-    return Template(path, display, document.data, document.marks, text)
+    return text, loader(text)
 
 
 class BundleCache:
@@ -81,7 +86,7 @@ def functions_from_template(template: Template, default_runtime: str, default_ar
         package_type = config.get("PackageType")
         handler = config.get("Handler")
         functions.append(Function(
-            name=logical_id,
+            name=config.name,
             runtime=runtime.value if runtime and isinstance(runtime.value, str) else default_runtime,
             architecture=arch,
             code=_function_code(template, config, bundles),

@@ -62,11 +62,12 @@ class AsyncWithoutFailureDestinationRule(Rule):
         triggers = [event for event in fn.config.events if event.kind == "async"]
         if not triggers or _has_dead_letter(fn.config) or _has_on_failure(fn.config):
             return
+        term = fn.config.template.term
         names = ", ".join(f"{e.type} '{e.name}'" for e in triggers)
         yield Report(
             f"function {fn.config.name} is invoked asynchronously ({names}) but has neither a "
             "dead-letter queue nor an on-failure destination: events that fail every retry are "
-            "dropped silently. Add EventInvokeConfig.DestinationConfig.OnFailure (or DeadLetterQueue)",
+            f"dropped silently. Add {term('EventInvokeConfig.DestinationConfig.OnFailure')} (or {term('DeadLetterQueue')})",
             TemplateAt(fn.config.template, triggers[0].path), resources=(fn.config.logical_id,))
 
 

@@ -37,6 +37,7 @@ class StreamWithoutFailureHandlingRule(Rule):
             source = props.get("EventSourceArn")
             if config.is_named_by(props.get("FunctionName")) and _is_stream(source, template_):
                 mappings.append((("Resources", mapping_id, "Properties"), mapping_id))
+        term = template_.term
         for path, name in mappings:
             props = template_.get_value(path) or {}
             retries = props.get("MaximumRetryAttempts")
@@ -46,8 +47,8 @@ class StreamWithoutFailureHandlingRule(Rule):
                 yield Report(
                     f"stream mapping '{name}' of {config.name} retries a failing batch until its "
                     "records expire (Kinesis: 24 hours by default, up to 365 days; DynamoDB: 24 hours) and the shard waits "
-                    "behind it. Set MaximumRetryAttempts, BisectBatchOnFunctionError: true and an "
-                    "on-failure destination (DestinationConfig.OnFailure)",
+                    f"behind it. Set {term('MaximumRetryAttempts')}, {term('BisectBatchOnFunctionError')}: true "
+                    f"and an on-failure destination ({term('DestinationConfig.OnFailure')})",
                     TemplateAt(template_, path[:-1]), resources=(config.logical_id,))
 
 

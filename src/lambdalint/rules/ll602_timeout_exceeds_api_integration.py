@@ -42,7 +42,7 @@ class TimeoutExceedsApiIntegrationRule(Rule):
                 yield Report(
                     f"{fn.config.name} may run {timeout} s but its {label} event '{event.name}' "
                     f"waits at most {limit} s: the client gets a 504 while the function keeps running "
-                    f"(and billing). Lower Timeout to {limit} or less, or go asynchronous (queue the "
+                    f"(and billing). Lower {fn.config.template.term('Timeout')} to {limit} or less, or go asynchronous (queue the "
                     "work and return 202)", TemplateAt(fn.config.template, setting.path),
                     resources=(fn.config.logical_id,))
 

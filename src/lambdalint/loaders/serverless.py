@@ -1,0 +1,256 @@
+"""serverless.yml (Serverless Framework, AWS provider) → a SAM-shaped template.
+
+Each function becomes `AWS::Serverless::Function` under the logical id the framework gives it
+(`hello` → `HelloLambdaFunction`, so `resources:` that `!Ref` it still match); provider defaults
+become SAM `Globals` where the framework merges them the same way (scalars, environment) and are
+copied into each function where it replaces them (layers, vpc); events become SAM events;
+`destinations`, `onError` and the retry settings become `EventInvokeConfig` and `DeadLetterQueue`;
+`resources.Resources` is kept as it is.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from lambdalint.data import event_sources
+from lambdalint.loaders.marked_yaml import MarkedDocument
+from lambdalint.loaders.serverless_variables import Variables
+from lambdalint.loaders.translation import Translation
+from lambdalint.model.template import Dialect, Template
+
+SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
+
+# Function settings: serverless key → SAM property path.  Provider-level values of the first
+# group are SAM Globals (the function's own wins); the second group the framework replaces whole.
+_MERGED_DEFAULTS = {
+    "runtime": ("Runtime",),
+    "timeout": ("Timeout",),
+    "memorySize": ("MemorySize",),
+}
+_OWN_SETTINGS = {
+    "handler": ("Handler",),
+    "name": ("FunctionName",),
+    "ephemeralStorageSize": ("EphemeralStorage", "Size"),
+    "reservedConcurrency": ("ReservedConcurrentExecutions",),
+    "provisionedConcurrency": ("ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions"),
+    "maximumRetryAttempts": ("EventInvokeConfig", "MaximumRetryAttempts"),
+    "maximumEventAge": ("EventInvokeConfig", "MaximumEventAgeInSeconds"),
+    "image": ("ImageUri",),
+}
+_VPC_KEYS = {"securityGroupIds": "SecurityGroupIds", "subnetIds": "SubnetIds"}
+_STREAM_KEYS = {
+    "arn": "Stream",
+    "batchSize": "BatchSize",
+    "maximumRetryAttempts": "MaximumRetryAttempts",
+    "bisectBatchOnFunctionError": "BisectBatchOnFunctionError",
+    "functionResponseType": "FunctionResponseTypes",
+}
+_SQS_KEYS = {"arn": "Queue", "batchSize": "BatchSize", "maximumBatchingWindow": "MaximumBatchingWindowInSeconds"}
+
+TERMS = {
+    "Timeout": "timeout", "MemorySize": "memorySize", "EphemeralStorage.Size": "ephemeralStorageSize",
+    "Runtime": "runtime", "Handler": "handler", "Layers": "layers", "Environment": "environment",
+    "ReservedConcurrentExecutions": "reservedConcurrency",
+    "ProvisionedConcurrencyConfig": "provisionedConcurrency", "AutoPublishAlias": "an alias",
+    "VpcConfig": "vpc", "SubnetIds": "subnetIds", "SecurityGroupIds": "securityGroupIds",
+    "MaximumRetryAttempts": "maximumRetryAttempts", "MaximumEventAgeInSeconds": "maximumEventAge",
+    "EventInvokeConfig.DestinationConfig.OnFailure": "destinations.onFailure",
+    "DeadLetterQueue": "onError",
+    "DestinationConfig.OnFailure": "destinations.onFailure",
+    "BisectBatchOnFunctionError": "bisectBatchOnFunctionError",
+}
+
+
+def is_serverless_file(path: Path) -> bool:
+    return path.name in SERVERLESS_NAMES
+
+
+def looks_like_serverless(document: Any) -> bool:
+    return isinstance(document, dict) and isinstance(document.get("functions"), (dict, list)) \
+        and ("provider" in document or "service" in document)
+
+
+def logical_id(name: str, suffix: str) -> str:
+    """The framework's normalised logical id: `my-fn_x` → `MyDashfnUnderscorexLambdaFunction`."""
+    normalised = str(name).replace("-", "Dash").replace("_", "Underscore")
+    return normalised[:1].upper() + normalised[1:] + suffix
+
+
+def translate(path: Path, display: str, document: MarkedDocument, text: str) -> Template:
+    data = document.data if isinstance(document.data, dict) else {}
+    resolved = Variables(data).resolve(data)
+    out = Translation(resolved, document.marks)
+    out.put(("Transform",), "AWS::Serverless-2016-10-31")
+    names: Dict[str, str] = {}
+    _provider_defaults(out)
+    for key, function in _functions(resolved).items():
+        lid = logical_id(key, "LambdaFunction")
+        names[lid] = str(key)
+        _function(out, lid, key, function, path.parent)
+    for key, layer in (resolved.get("layers") or {}).items() if isinstance(resolved.get("layers"), dict) else ():
+        lid = logical_id(key, "LambdaLayer")
+        names[lid] = f"layer {key}"
+        out.put(("Resources", lid, "Type"), "AWS::Serverless::LayerVersion")
+        out.mark(("Resources", lid), ("layers", key))
+        if isinstance(layer, dict):
+            artifact = ("layers", key, "package", "artifact")
+            out.copy(("Resources", lid, "Properties", "ContentUri"), artifact) or \
+                out.copy(("Resources", lid, "Properties", "ContentUri"), ("layers", key, "path"))
+    extra = out.source(("resources", "Resources"))
+    if isinstance(extra, dict):
+        for resource_id in extra:
+            out.copy(("Resources", resource_id), ("resources", "Resources", resource_id))
+    dialect = Dialect("serverless", defaults="provider", names=names, terms=TERMS)
+    return Template(path, display, out.data, out.marks, text, dialect=dialect)
+
+
+def _functions(document: dict) -> Dict[str, Any]:
+    functions = document.get("functions")
+    if isinstance(functions, list):  # a list of maps, e.g. from ${file()} includes
+        merged: Dict[str, Any] = {}
+        for part in functions:
+            if isinstance(part, dict):
+                merged.update(part)
+        return merged
+    return functions if isinstance(functions, dict) else {}
+
+
+def _provider_defaults(out: Translation) -> None:
+    for key, target in _MERGED_DEFAULTS.items():
+        out.copy(("Globals", "Function") + target, ("provider", key))
+    architecture = out.source(("provider", "architecture"))
+    if isinstance(architecture, str):
+        out.put(("Globals", "Function", "Architectures"), [architecture], ("provider", "architecture"))
+        out.mark(("Globals", "Function", "Architectures", 0), ("provider", "architecture"))
+    out.copy(("Globals", "Function", "Environment", "Variables"), ("provider", "environment"))
+
+
+def _function(out: Translation, lid: str, key: str, function: Any, folder: Path) -> None:
+    base = ("functions", key)
+    props = ("Resources", lid, "Properties")
+    out.put(("Resources", lid, "Type"), "AWS::Serverless::Function")
+    out.mark(("Resources", lid), base)
+    out.put(props, {})
+    if not isinstance(function, dict):
+        return
+    for setting, target in {**_MERGED_DEFAULTS, **_OWN_SETTINGS}.items():
+        out.copy(props + target, base + (setting,))
+    if "provisionedConcurrency" in function:
+        out.put(props + ("AutoPublishAlias",), "provisioned")  # the framework publishes this alias
+    if isinstance(function.get("architecture"), str):
+        out.put(props + ("Architectures",), [function["architecture"]], base + ("architecture",))
+        out.mark(props + ("Architectures", 0), base + ("architecture",))
+    out.copy(props + ("Environment", "Variables"), base + ("environment",))
+    # layers and vpc: the function's own replace the provider's
+    for owner in (base, ("provider",)):
+        if out.copy(props + ("Layers",), owner + ("layers",)):
+            break
+    for owner in (base, ("provider",)):
+        vpc = out.source(owner + ("vpc",))
+        if isinstance(vpc, dict):
+            out.put(props + ("VpcConfig",), {}, owner + ("vpc",))
+            for source_key, target_key in _VPC_KEYS.items():
+                out.copy(props + ("VpcConfig", target_key), owner + ("vpc", source_key))
+            break
+    _failure_handling(out, props, base, function)
+    code = _code_location(out, key, function, folder)
+    if code is not None:
+        out.put(props + ("CodeUri",), code[0], code[1])
+    _events(out, props, base, function.get("events"))
+
+
+def _failure_handling(out: Translation, props: tuple, base: tuple, function: dict) -> None:
+    on_error = function.get("onError")
+    if on_error is not None:
+        kind = "SQS" if isinstance(on_error, str) and ":sqs:" in on_error else "SNS"
+        out.put(props + ("DeadLetterQueue", "Type"), kind)
+        out.copy(props + ("DeadLetterQueue", "TargetArn"), base + ("onError",))
+        out.mark(props + ("DeadLetterQueue",), base + ("onError",))
+    on_failure = base + ("destinations", "onFailure")
+    target = out.source(on_failure)
+    if target is not None:
+        destination = props + ("EventInvokeConfig", "DestinationConfig", "OnFailure")
+        out.mark(destination, on_failure)
+        if isinstance(target, dict) and "arn" in target:
+            out.copy(destination + ("Destination",), on_failure + ("arn",))
+        else:
+            out.copy(destination + ("Destination",), on_failure)
+
+
+def _code_location(out: Translation, key: str, function: dict, folder: Path) -> Optional[tuple]:
+    """(location relative to serverless.yml, source path of the setting) of the function's code."""
+    for owner in (("functions", key), ()):
+        if isinstance(out.source(owner + ("package", "artifact")), str):
+            return out.source(owner + ("package", "artifact")), owner + ("package", "artifact")
+    if function.get("image") is not None:
+        return None
+    individually = out.source(("functions", key, "package", "individually"),
+                              out.source(("package", "individually")))
+    service = out.source(("service",))
+    service = service.get("name") if isinstance(service, dict) else service
+    built = f".serverless/{key}.zip" if individually is True else f".serverless/{service}.zip"
+    if (folder / built).is_file():
+        return built, None
+    return ".", None  # not packaged yet: the service folder is what the framework would zip
+
+
+def _events(out: Translation, props: tuple, base: tuple, events: Any) -> None:
+    if not isinstance(events, list):
+        return
+    types = event_sources()["serverless_events"]
+    counts: Dict[str, int] = {}
+    for index, event in enumerate(events):
+        if not isinstance(event, dict) or len(event) != 1:
+            continue
+        (kind, settings), = event.items()
+        sam_type = types.get(str(kind))
+        if sam_type is None:
+            continue
+        source = base + ("events", index, kind)
+        if kind == "stream":
+            sam_type = _stream_type(settings)
+        counts[kind] = counts.get(kind, 0) + 1
+        name = f"{kind}{counts[kind]}" if counts[kind] > 1 else str(kind)
+        target = props + ("Events", name)
+        out.put(target + ("Type",), sam_type)
+        out.put(target + ("Properties",), {})
+        out.mark(target, base + ("events", index))
+        if kind in ("stream", "sqs"):
+            _mapping_properties(out, target + ("Properties",), source, settings,
+                                _STREAM_KEYS if kind == "stream" else _SQS_KEYS)
+
+
+def _stream_type(settings: Any) -> str:
+    if isinstance(settings, dict) and str(settings.get("type", "")).lower() == "dynamodb":
+        return "DynamoDB"
+    arn = settings.get("arn") if isinstance(settings, dict) else settings
+    text = str(arn)
+    return "DynamoDB" if ":dynamodb:" in text or "StreamArn" in text else "Kinesis"
+
+
+def _mapping_properties(out: Translation, target: tuple, source: tuple, settings: Any,
+                        keys: Dict[str, str]) -> None:
+    if not isinstance(settings, dict):  # `sqs: arn:aws:sqs:...` / `stream: arn:aws:kinesis:...`
+        out.put(target + (keys["arn"],), settings, source)
+        return
+    for source_key, target_key in keys.items():
+        out.copy(target + (target_key,), source + (source_key,))
+    on_failure = source + ("destinations", "onFailure")
+    value = out.source(on_failure)
+    if value is not None:
+        arn = on_failure + ("arn",) if isinstance(value, dict) and "arn" in value else on_failure
+        out.copy(target + ("DestinationConfig", "OnFailure", "Destination"), arn)
+        out.mark(target + ("DestinationConfig", "OnFailure"), on_failure)
+
+
+def load_serverless(path: Path, display: str) -> Optional[Template]:
+    """The translated template, or None when the file is not an AWS serverless service."""
+    from lambdalint.loaders.cloudformation import read_document
+
+    text, document = read_document(path)
+    data = document.data
+    provider = data.get("provider") if isinstance(data, dict) else None
+    provider_name = provider.get("name") if isinstance(provider, dict) else provider
+    if not looks_like_serverless(data) or provider_name not in (None, "aws"):
+        return None
+    return translate(path, display, document, text)
