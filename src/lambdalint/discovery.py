@@ -19,6 +19,8 @@ from lambdalint.loaders.cloudformation import (BundleCache, functions_from_templ
                                                looks_like_template)
 from lambdalint.loaders.marked_yaml import DocumentError
 from lambdalint.loaders.serverless import is_serverless_file, load_serverless
+from lambdalint.loaders.terraform import (TerraformFileError, attach_triggers, is_terraform_file,
+                                          load_terraform)
 from lambdalint.model.bundle import SKIPPED_DIRS, Bundle, BundleError, FolderBundle
 from lambdalint.model.project import Function, Project
 from lambdalint.model.template import Template
@@ -101,13 +103,13 @@ class Discovery:
         zips, templates, python_files = [], [], []
         for path, display in candidates:
             name = path.name
-            if not name.endswith((".zip", ".py") + TEMPLATE_SUFFIXES) or not path.is_file():
+            if not name.endswith((".zip", ".py", ".tf") + TEMPLATE_SUFFIXES) or not path.is_file():
                 continue  # also skips FIFOs, sockets and devices, which would block a read
             if name.endswith(".zip"):
                 zips.append((path, display))
             elif name.endswith(".py"):
                 python_files.append((path, display))
-            elif is_serverless_file(path):
+            elif is_serverless_file(path) or is_terraform_file(path):
                 templates.append((path, display))
             elif name.endswith(TEMPLATE_SUFFIXES) and self._sniff_template(path):
                 # `sam build` copies the template into .aws-sam/build; the source template already
@@ -121,6 +123,8 @@ class Discovery:
     def _load(path: Path, display: str) -> Optional[Template]:
         if is_serverless_file(path):
             return load_serverless(path, display)
+        if is_terraform_file(path):
+            return load_terraform(_terraform_files(path, display))
         return load_template(path, display)
 
     @staticmethod
@@ -147,12 +151,15 @@ class Discovery:
 
     def _functions_from(self, templates) -> bool:
         defined = False
-        for path, display in templates:
+        for path, display in _terraform_folders_once(templates):
             if any(t.path == path for t in self.project.templates):
                 defined = True
                 continue
             try:
                 template = self._load(path, display)
+            except TerraformFileError as exc:
+                self._unreadable(exc.display, str(exc), exc.line, exc.column)
+                continue
             except DocumentError as exc:
                 self._unreadable(display, str(exc), exc.line, exc.column)
                 continue
@@ -164,6 +171,8 @@ class Discovery:
             self.project.templates.append(template)
             functions = functions_from_template(
                 template, self.settings.runtime, self.settings.architecture, self.bundles)
+            if template.dialect.name == "terraform":
+                attach_triggers(template, functions)
             for fn in functions:
                 for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
                     if bundle is not None:
@@ -201,6 +210,24 @@ class Discovery:
 
     def _unreadable(self, display: str, message: str, row: int = 1, column: int = 1) -> None:
         self.project.input_errors.append(Report(message, FileAt(display, row, column, key=message)))
+
+
+def _terraform_folders_once(templates):
+    """Templates to load, with only the first .tf file of each folder (it stands for the folder)."""
+    seen = set()
+    for path, display in templates:
+        if is_terraform_file(path):
+            if path.parent in seen:
+                continue
+            seen.add(path.parent)
+        yield path, display
+
+
+def _terraform_files(path: Path, display: str):
+    """All .tf files of the folder of `path`: Terraform reads a folder as one configuration."""
+    parent = str(Path(display).parent)
+    return [(sibling, display_join("" if parent == "." else parent, sibling.name))
+            for sibling in sorted(path.parent.glob("*.tf")) if sibling.is_file()]
 
 
 def discover(paths: Sequence[str], settings: Settings) -> Project:

@@ -33,5 +33,5 @@ class SqsWithoutRedriveRule(Rule):
             yield Report(
                 f"queue {queue} triggers {fn.config.name} but has no RedrivePolicy: a message that "
                 "always fails is retried until the retention period ends (4 days by default), blocking "
-                "and billing. Add a RedrivePolicy with a dead-letter queue and a maxReceiveCount",
+                f"and billing. Add a {template_.term('RedrivePolicy')} with a dead-letter queue and a maxReceiveCount",
                 TemplateAt(template_, ("Resources", queue)), resources=(queue,))

@@ -51,7 +51,7 @@ class SqsVisibilityTooShortRule(Rule):
                     f"queue {queue} hides a received message for {visibility} s but {fn.config.name} "
                     f"may run {timeout} s: Lambda rejects the event source mapping ('Queue visibility "
                     "timeout ... is less than Function timeout'), and a message still being processed "
-                    f"would be delivered twice. Set VisibilityTimeout to at least {factor * timeout} s "
+                    f"would be delivered twice. Set {template_.term('VisibilityTimeout')} to at least {factor * timeout} s "
                     f"({factor}x the function timeout, as AWS recommends)",
                     TemplateAt(template_, path), resources=(queue,))
             elif visibility < factor * timeout:

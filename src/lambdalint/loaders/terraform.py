@@ -1,0 +1,387 @@
+"""A Terraform configuration (the `*.tf` files of one folder) → a CloudFormation-shaped template.
+
+Each resource keeps its Terraform address as logical id (`aws_lambda_function.orders`), so
+messages name what the user wrote; attributes and blocks are mapped onto the CloudFormation
+properties the rules read (`memory_size` → `MemorySize`, `dead_letter_config { target_arn }` →
+`DeadLetterConfig.TargetArn`).  Calls of the terraform-aws-modules/lambda/aws module become a
+function plus the permissions, event source mappings and async configuration the module creates.
+Resources that make a service invoke a function (bucket notifications, SNS subscriptions,
+EventBridge targets and schedules, API integrations) become the function's events.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Dict, List, Optional, Sequence, Tuple
+
+from lambdalint.data import event_sources
+from lambdalint.limits import MAX_TEMPLATE_BYTES
+from lambdalint.loaders import hcl
+from lambdalint.loaders.marked_yaml import DocumentError
+from lambdalint.loaders.terraform_values import Values
+from lambdalint.loaders.translation import Translation
+from lambdalint.model.project import Event, Function
+from lambdalint.model.template import Dialect, Template
+
+Mapping = Dict[Tuple[str, ...], Tuple[str, ...]]  # Terraform attribute path → CloudFormation path
+
+_FUNCTION: Mapping = {
+    ("function_name",): ("FunctionName",), ("handler",): ("Handler",), ("runtime",): ("Runtime",),
+    ("timeout",): ("Timeout",), ("memory_size",): ("MemorySize",),
+    ("architectures",): ("Architectures",), ("layers",): ("Layers",),
+    ("reserved_concurrent_executions",): ("ReservedConcurrentExecutions",),
+    ("package_type",): ("PackageType",), ("filename",): ("Code",),
+    ("environment", "variables"): ("Environment", "Variables"),
+    ("dead_letter_config", "target_arn"): ("DeadLetterConfig", "TargetArn"),
+    ("vpc_config", "subnet_ids"): ("VpcConfig", "SubnetIds"),
+    ("vpc_config", "security_group_ids"): ("VpcConfig", "SecurityGroupIds"),
+    ("ephemeral_storage", "size"): ("EphemeralStorage", "Size"),
+}
+_ON_FAILURE: Mapping = {
+    ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
+    ("maximum_event_age_in_seconds",): ("MaximumEventAgeInSeconds",),
+    ("destination_config", "on_failure", "destination"): ("DestinationConfig", "OnFailure", "Destination"),
+}
+RESOURCES: Dict[str, Tuple[str, Mapping]] = {
+    "aws_lambda_function": ("AWS::Lambda::Function", _FUNCTION),
+    "aws_lambda_layer_version": ("AWS::Lambda::LayerVersion", {
+        ("filename",): ("Content",), ("layer_name",): ("LayerName",),
+        ("compatible_runtimes",): ("CompatibleRuntimes",)}),
+    "aws_lambda_event_source_mapping": ("AWS::Lambda::EventSourceMapping", {
+        ("event_source_arn",): ("EventSourceArn",), ("function_name",): ("FunctionName",),
+        ("batch_size",): ("BatchSize",), ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
+        ("bisect_batch_on_function_error",): ("BisectBatchOnFunctionError",),
+        ("function_response_types",): ("FunctionResponseTypes",),
+        ("maximum_batching_window_in_seconds",): ("MaximumBatchingWindowInSeconds",),
+        ("destination_config", "on_failure", "destination_arn"): ("DestinationConfig", "OnFailure", "Destination")}),
+    "aws_lambda_function_event_invoke_config": ("AWS::Lambda::EventInvokeConfig", {
+        ("function_name",): ("FunctionName",), ("qualifier",): ("Qualifier",), **_ON_FAILURE}),
+    "aws_lambda_permission": ("AWS::Lambda::Permission", {
+        ("function_name",): ("FunctionName",), ("principal",): ("Principal",),
+        ("source_arn",): ("SourceArn",)}),
+    "aws_lambda_alias": ("AWS::Lambda::Alias", {
+        ("function_name",): ("FunctionName",), ("function_version",): ("FunctionVersion",),
+        ("name",): ("Name",)}),
+    "aws_sqs_queue": ("AWS::SQS::Queue", {
+        ("visibility_timeout_seconds",): ("VisibilityTimeout",), ("redrive_policy",): ("RedrivePolicy",),
+        ("name",): ("QueueName",), ("fifo_queue",): ("FifoQueue",)}),
+    # kept so that references to them have a known type (LL502, LL506)
+    "aws_sns_topic": ("AWS::SNS::Topic", {}),
+    "aws_s3_bucket": ("AWS::S3::Bucket", {}),
+    "aws_dynamodb_table": ("AWS::DynamoDB::Table", {}),
+    "aws_kinesis_stream": ("AWS::Kinesis::Stream", {}),
+    "aws_cloudwatch_event_bus": ("AWS::Events::EventBus", {}),
+}
+# Where each trigger resource names the function: (repeated block or None, attribute).
+_TRIGGER_TARGETS = {
+    "aws_s3_bucket_notification": ("lambda_function", "lambda_function_arn"),
+    "aws_sns_topic_subscription": (None, "endpoint"),
+    "aws_cloudwatch_event_target": (None, "arn"),
+    "aws_scheduler_schedule": ("target", "arn"),
+    "aws_api_gateway_integration": (None, "uri"),
+    "aws_apigatewayv2_integration": (None, "integration_uri"),
+    "aws_lb_target_group_attachment": (None, "target_id"),
+}
+_ARN_ATTRIBUTES = {"arn": "Arn", "qualified_arn": "Arn", "invoke_arn": "Arn", "stream_arn": "StreamArn",
+                   "version": "Version", "qualified_invoke_arn": "Arn"}
+_NAME_ATTRIBUTES = frozenset({"function_name", "id", "name", "url"})
+
+LAMBDA_MODULE = "terraform-aws-modules/lambda/aws"
+_MODULE_FUNCTION: Mapping = {
+    ("function_name",): ("FunctionName",), ("handler",): ("Handler",), ("runtime",): ("Runtime",),
+    ("timeout",): ("Timeout",), ("memory_size",): ("MemorySize",),
+    ("ephemeral_storage_size",): ("EphemeralStorage", "Size"), ("layers",): ("Layers",),
+    ("architectures",): ("Architectures",), ("package_type",): ("PackageType",),
+    ("reserved_concurrent_executions",): ("ReservedConcurrentExecutions",),
+    ("environment_variables",): ("Environment", "Variables"),
+    ("dead_letter_target_arn",): ("DeadLetterConfig", "TargetArn"),
+    ("vpc_subnet_ids",): ("VpcConfig", "SubnetIds"),
+    ("vpc_security_group_ids",): ("VpcConfig", "SecurityGroupIds"),
+    ("local_existing_package",): ("Code",),
+}
+_MODULE_ASYNC: Mapping = {
+    ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
+    ("maximum_event_age_in_seconds",): ("MaximumEventAgeInSeconds",),
+    ("destination_on_failure",): ("DestinationConfig", "OnFailure", "Destination"),
+}
+_MODULE_MAPPING: Mapping = {
+    ("event_source_arn",): ("EventSourceArn",), ("batch_size",): ("BatchSize",),
+    ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
+    ("bisect_batch_on_function_error",): ("BisectBatchOnFunctionError",),
+    ("function_response_types",): ("FunctionResponseTypes",),
+    ("destination_arn_on_failure",): ("DestinationConfig", "OnFailure", "Destination"),
+}
+
+TERMS = {
+    "Timeout": "timeout", "MemorySize": "memory_size", "EphemeralStorage.Size": "ephemeral_storage.size",
+    "Runtime": "runtime", "Handler": "handler", "Layers": "layers", "Environment": "environment",
+    "ReservedConcurrentExecutions": "reserved_concurrent_executions",
+    "VpcConfig": "vpc_config", "SubnetIds": "subnet_ids", "SecurityGroupIds": "security_group_ids",
+    "MaximumRetryAttempts": "maximum_retry_attempts",
+    "MaximumEventAgeInSeconds": "maximum_event_age_in_seconds",
+    "EventInvokeConfig.DestinationConfig.OnFailure":
+        "an aws_lambda_function_event_invoke_config with destination_config.on_failure",
+    "DeadLetterQueue": "dead_letter_config",
+    "DestinationConfig.OnFailure": "destination_config.on_failure",
+    "BisectBatchOnFunctionError": "bisect_batch_on_function_error",
+    "RedrivePolicy": "redrive_policy", "VisibilityTimeout": "visibility_timeout_seconds",
+}
+
+
+def is_terraform_file(path: Path) -> bool:
+    return path.name.endswith(".tf")
+
+
+def load_terraform(files: Sequence[Tuple[Path, str]]) -> Template:
+    """Read the .tf files of one folder (and its tfvars) as one template."""
+    config: Dict[str, Any] = {}
+    marks: Dict[tuple, Any] = {}
+    texts = []
+    for path, display in files:
+        text = _read(path)
+        texts.append((display, text))
+        body, file_marks = _parse(text, display)
+        _merge(config, marks, body, file_marks)
+    folder = files[0][0].parent
+    variables = _tfvars(folder)
+    out = Translation(config, marks)
+    values = Values(config, folder, variables, lambda parts: _reference(config, parts))
+    _Translator(out, config, values).run()
+    dialect = Dialect("terraform", defaults="defaults", terms=TERMS)
+    return Template(files[0][0], files[0][1], out.data, out.marks, texts[0][1], dialect=dialect,
+                    other_files=texts[1:])
+
+
+def _read(path: Path) -> str:
+    if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        raise DocumentError(f"Terraform file larger than {MAX_TEMPLATE_BYTES // 2**20} MB")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DocumentError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line) from None
+
+
+def _parse(text: str, display: str):
+    try:
+        return hcl.parse(text, display)
+    except DocumentError as exc:
+        raise TerraformFileError(display, exc) from None
+
+
+class TerraformFileError(DocumentError):
+    """A .tf file of a folder that cannot be read: reported on that file."""
+
+    def __init__(self, display: str, cause: DocumentError):
+        super().__init__(str(cause), cause.line, cause.column)
+        self.display = display
+
+
+def _merge(config: Dict[str, Any], marks: Dict[tuple, Any], body: Dict[str, Any], file_marks) -> None:
+    """Fold one file's top-level blocks into the folder's configuration (Terraform reads them as one)."""
+    for kind, blocks in body.items():
+        if kind == "locals" and isinstance(blocks, list):
+            for index, block in enumerate(blocks):
+                for name, value in block.items():
+                    config.setdefault("locals", {})[name] = value
+                    _move_marks(marks, file_marks, ("locals", index, name), ("locals", name))
+        elif isinstance(blocks, dict):
+            target = config.setdefault(kind, {})
+            for name, value in blocks.items():
+                if isinstance(value, dict) and isinstance(target.get(name), dict) and kind in ("resource", "data"):
+                    target[name].update(value)  # resource "type" blocks spread over files
+                else:
+                    target[name] = value
+    for path, mark in file_marks.items():
+        if path[:1] != ("locals",):
+            marks.setdefault(path, mark)
+
+
+def _move_marks(marks, file_marks, old: tuple, new: tuple) -> None:
+    for path, mark in file_marks.items():
+        if path[:len(old)] == old:
+            marks[new + path[len(old):]] = mark
+
+
+def _tfvars(folder: Path) -> Dict[str, Any]:
+    """Variable values from terraform.tfvars and *.auto.tfvars (later files win, as in Terraform)."""
+    values: Dict[str, Any] = {}
+    for path in [folder / "terraform.tfvars", *sorted(folder.glob("*.auto.tfvars"))]:
+        if path.is_file():
+            try:
+                body, _ = hcl.parse(_read(path))
+            except (DocumentError, OSError):
+                continue  # a broken tfvars file leaves variables at their defaults
+            values.update({k: v for k, v in body.items() if not isinstance(v, list)})
+    return values
+
+
+def _reference(config: Dict[str, Any], parts: tuple) -> Optional[Any]:
+    """`aws_sqs_queue.jobs.arn` → `Fn::GetAtt [aws_sqs_queue.jobs, Arn]`, when the resource exists."""
+    if parts[0] == "module" and len(parts) >= 3 and _is_lambda_module(config.get("module", {}).get(parts[1])):
+        address, attribute = f"module.{parts[1]}", parts[2]
+        if attribute.endswith("_name"):
+            return {"Ref": address}
+        return {"Fn::GetAtt": [address, "Arn"]} if "arn" in attribute else None
+    if len(parts) < 3 or parts[1] not in config.get("resource", {}).get(parts[0], {}):
+        return None
+    address, attribute = f"{parts[0]}.{parts[1]}", parts[2]
+    if attribute in _ARN_ATTRIBUTES:
+        return {"Fn::GetAtt": [address, _ARN_ATTRIBUTES[attribute]]}
+    if attribute in _NAME_ATTRIBUTES:
+        return {"Ref": address}
+    return None
+
+
+def _is_lambda_module(block: Any) -> bool:
+    source = block.get("source") if isinstance(block, dict) else None
+    return isinstance(source, str) and source.split("//")[0].rstrip("/") == LAMBDA_MODULE
+
+
+class _Translator:
+    def __init__(self, out: Translation, config: Dict[str, Any], values: Values):
+        self.out = out
+        self.config = config
+        self.values = values
+
+    def run(self) -> None:
+        for resource_type, instances in self.config.get("resource", {}).items():
+            if not isinstance(instances, dict):
+                continue
+            for name, body in instances.items():
+                if not isinstance(body, dict):
+                    continue
+                source = ("resource", resource_type, name)
+                address = f"{resource_type}.{name}"
+                if resource_type in RESOURCES:
+                    cfn_type, mapping = RESOURCES[resource_type]
+                    self._resource(address, cfn_type, mapping, source)
+                    self._extras(resource_type, address, body, source)
+                elif resource_type in _TRIGGER_TARGETS:
+                    self._trigger(resource_type, address, body, source)
+        for name, body in self.config.get("module", {}).items():
+            if _is_lambda_module(body):
+                self._lambda_module(name, body, ("module", name))
+
+    def _resource(self, address: str, cfn_type: str, mapping: Mapping, source: tuple,
+                  values: Optional[dict] = None) -> None:
+        out = self.out
+        out.put(("Resources", address, "Type"), cfn_type)
+        out.put(("Resources", address, "Properties"), {})
+        out.mark(("Resources", address), source)
+        for tf_path, cfn_path in mapping.items():
+            self._set(("Resources", address, "Properties") + cfn_path, source, tf_path)
+
+    def _set(self, target: tuple, base: tuple, tf_path: tuple) -> bool:
+        """Evaluate the attribute at base+tf_path (blocks: their first instance) into target."""
+        source = base
+        for key in tf_path[:-1]:
+            source += (key, 0)
+        source += (tf_path[-1],)
+        raw = self.out.source(source, _ABSENT)
+        if raw is _ABSENT:
+            return False
+        self.out.put(target, self.values.evaluate(raw), source)
+        return True
+
+    def _extras(self, resource_type: str, address: str, body: dict, source: tuple) -> None:
+        props = ("Resources", address, "Properties")
+        if resource_type == "aws_lambda_alias":
+            weights = self.out.source(source + ("routing_config", 0, "additional_version_weights"))
+            if isinstance(weights, dict):
+                where = source + ("routing_config", 0, "additional_version_weights")
+                self.out.put(props + ("RoutingConfig", "AdditionalVersionWeights"), [
+                    {"FunctionVersion": str(version), "FunctionWeight": self.values.evaluate(weight)}
+                    for version, weight in weights.items()])
+                self.out.mark(props + ("RoutingConfig", "AdditionalVersionWeights"), where)
+        if resource_type in ("aws_lambda_permission", "aws_lambda_event_source_mapping",
+                             "aws_lambda_function_event_invoke_config"):
+            self._qualified_target(props, source)
+
+    def _qualified_target(self, props: tuple, source: tuple) -> None:
+        """`qualifier = aws_lambda_alias.live.name` points the resource at the alias, not $LATEST."""
+        qualifier = self.out.source(source + ("qualifier",))
+        if qualifier is None:
+            return
+        evaluated = self.values.evaluate(qualifier)
+        if isinstance(evaluated, dict) and "Ref" in evaluated:
+            self.out.put(props + ("FunctionName",), evaluated, source + ("qualifier",))
+        else:
+            self.out.put(props + ("FunctionName",), {"Fn::Unresolved": "qualified function"},
+                         source + ("qualifier",))
+
+    def _trigger(self, resource_type: str, address: str, body: dict, source: tuple) -> None:
+        block, attribute = _TRIGGER_TARGETS[resource_type]
+        if resource_type == "aws_sns_topic_subscription" and body.get("protocol") != "lambda":
+            return
+        targets: List[tuple] = []
+        if block is None:
+            targets.append(source + (attribute,))
+        else:
+            for index, _ in enumerate(body.get(block) or []):
+                targets.append(source + (block, index, attribute))
+        props = ("Resources", address, "Properties")
+        self.out.put(("Resources", address, "Type"), f"Terraform::{resource_type}")
+        self.out.mark(("Resources", address), source)
+        self.out.put(props + ("Targets",), [])
+        for index, where in enumerate(targets):
+            raw = self.out.source(where)
+            self.out.data["Resources"][address]["Properties"]["Targets"].append(self.values.evaluate(raw))
+            self.out.mark(props + ("Targets", index), where)
+        self._set(props + ("TimeoutInMillis",), source, ("timeout_milliseconds",))
+
+    def _lambda_module(self, name: str, body: dict, source: tuple) -> None:
+        address = f"module.{name}"
+        self._resource(address, "AWS::Lambda::Function", _MODULE_FUNCTION, source)
+        props = ("Resources", address, "Properties")
+        if "Code" not in self.out.data["Resources"][address]["Properties"]:
+            self._module_code(props, body, source)
+        reference = {"Ref": address}
+        if body.get("create_async_event_config") is True:
+            self._resource(f"{address}.async", "AWS::Lambda::EventInvokeConfig", _MODULE_ASYNC, source)
+            self.out.put(("Resources", f"{address}.async", "Properties", "FunctionName"), reference)
+        for key, trigger in (body.get("allowed_triggers") or {}).items():
+            base = source + ("allowed_triggers", key)
+            permission = f"{address}.allowed_triggers.{key}"
+            self._resource(permission, "AWS::Lambda::Permission", {("source_arn",): ("SourceArn",)}, base)
+            self.out.put(("Resources", permission, "Properties", "FunctionName"), reference)
+            if not self._set(("Resources", permission, "Properties", "Principal"), base, ("principal",)):
+                service = self.values.evaluate(trigger.get("service")) if isinstance(trigger, dict) else None
+                principal = f"{service.lower()}.amazonaws.com" if isinstance(service, str) else None
+                self.out.put(("Resources", permission, "Properties", "Principal"), principal, base + ("service",))
+        for key, _ in (body.get("event_source_mapping") or {}).items():
+            base = source + ("event_source_mapping", key)
+            mapping = f"{address}.event_source_mapping.{key}"
+            self._resource(mapping, "AWS::Lambda::EventSourceMapping", _MODULE_MAPPING, base)
+            self.out.put(("Resources", mapping, "Properties", "FunctionName"), reference)
+
+    def _module_code(self, props: tuple, body: dict, source: tuple) -> None:
+        """`source_path` is a folder or file, or a list of them (strings or `{path = ...}`)."""
+        value = self.values.evaluate(body.get("source_path"))
+        where = source + ("source_path",)
+        if isinstance(value, list) and value:
+            value, where = value[0], where + (0,)
+            if isinstance(value, dict):
+                value, where = value.get("path"), where + ("path",)
+        if isinstance(value, str):
+            self.out.put(props + ("Code",), value, where)
+
+
+_ABSENT = object()
+
+
+def attach_triggers(template: Template, functions: List[Function]) -> None:
+    """Give each function the events of the trigger resources that name it."""
+    kinds = event_sources()["terraform_triggers"]
+    for address, resource in template.resources.items():
+        kind = str(resource.get("Type", ""))
+        if not kind.startswith("Terraform::"):
+            continue
+        event_type, invocation = kinds[kind[len("Terraform::"):]]
+        targets = (resource.get("Properties") or {}).get("Targets") or []
+        for fn in functions:
+            for index, target in enumerate(targets):
+                if fn.config is not None and fn.config.is_named_by(target):
+                    # the resource itself is the event's place (LL602 reads its TimeoutInMillis)
+                    fn.config.events.append(Event(address, event_type, invocation, ("Resources", address)))
+                    break

@@ -1,0 +1,102 @@
+"""Terraform expressions → CloudFormation-shaped values, as far as a static reader can go.
+
+Literals stay literals; `var.x` is the variable's value from `terraform.tfvars`/`*.auto.tfvars` or
+its default; `local.x` is evaluated; `path.module` is the configuration folder ("."); a reference
+to a resource that the translation knows becomes `Ref`/`Fn::GetAtt` of its address (so rules can
+follow `aws_sqs_queue.jobs.arn` to the queue); `data.archive_file.x.output_path` is the zip, or
+its source folder when the zip has not been built.  Everything else is `Fn::Unresolved`.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
+
+from lambdalint.loaders.hcl import Call, Interpolated, Opaque, Reference
+from lambdalint.loaders.translation import unresolved
+
+_MAX_DEPTH = 20
+_PASS_THROUGH_CALLS = frozenset({"jsonencode", "tolist", "toset", "tomap", "tostring", "tonumber"})
+
+
+class Values:
+    def __init__(self, config: Dict[str, Any], folder: Path, variables: Dict[str, Any],
+                 reference: Callable[[tuple], Optional[Any]]):
+        self.config = config
+        self.folder = folder
+        self.variables = variables  # from tfvars files, over the defaults
+        self._reference = reference  # resource address parts → Ref/GetAtt, or None
+
+    def evaluate(self, value: Any, depth: int = 0) -> Any:
+        if depth > _MAX_DEPTH:
+            return unresolved("(too deep)")
+        if isinstance(value, dict):
+            return {key: self.evaluate(child, depth + 1) for key, child in value.items()}
+        if isinstance(value, list):
+            return [self.evaluate(child, depth + 1) for child in value]
+        if isinstance(value, Reference):
+            return self._traversal(value, depth)
+        if isinstance(value, Interpolated):
+            return self._interpolated(value, depth)
+        if isinstance(value, Call):
+            if value.name in _PASS_THROUGH_CALLS and len(value.args) == 1:
+                return self.evaluate(value.args[0], depth + 1)
+            return unresolved(f"{value.name}(...)")
+        if isinstance(value, Opaque):
+            return unresolved(value.text)
+        return value
+
+    def _traversal(self, ref: Reference, depth: int) -> Any:
+        parts = ref.parts
+        head = parts[0]
+        if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
+            return "."
+        if head == "var" and len(parts) >= 2:
+            return self._attribute(self._variable(parts[1], depth), parts[2:], ref)
+        if head == "local" and len(parts) >= 2:
+            locals_ = self.config.get("locals", {})
+            if parts[1] in locals_:
+                return self._attribute(self.evaluate(locals_[parts[1]], depth + 1), parts[2:], ref)
+            return unresolved(ref.text)
+        if head == "data" and parts[1:2] == ("archive_file",) and len(parts) == 4:
+            return self._archive(parts[2], parts[3], depth)
+        found = self._reference(parts)
+        return found if found is not None else unresolved(ref.text)
+
+    def _variable(self, name: str, depth: int) -> Any:
+        if name in self.variables:
+            return self.evaluate(self.variables[name], depth + 1)
+        declared = self.config.get("variable", {}).get(name)
+        if isinstance(declared, dict) and "default" in declared:
+            return self.evaluate(declared["default"], depth + 1)
+        return unresolved(f"var.{name}")
+
+    @staticmethod
+    def _attribute(value: Any, keys: tuple, ref: Reference) -> Any:
+        for key in keys:
+            if not isinstance(value, dict) or key not in value:
+                return unresolved(ref.text)
+            value = value[key]
+        return value
+
+    def _archive(self, name: str, attribute: str, depth: int) -> Any:
+        archive = self.config.get("data", {}).get("archive_file", {}).get(name)
+        if not isinstance(archive, dict) or attribute != "output_path":
+            return unresolved(f"data.archive_file.{name}.{attribute}")
+        output = self.evaluate(archive.get("output_path"), depth + 1)
+        if isinstance(output, str) and (self.folder / output).is_file():
+            return output
+        source_dir = self.evaluate(archive.get("source_dir"), depth + 1)
+        if isinstance(source_dir, str):
+            return source_dir  # not built yet: its source folder is what will be zipped
+        source_file = self.evaluate(archive.get("source_file"), depth + 1)
+        if isinstance(source_file, str):
+            return str(Path(source_file).parent)
+        return output
+
+    def _interpolated(self, value: Interpolated, depth: int) -> Any:
+        parts = [self.evaluate(part, depth + 1) for part in value.parts]
+        if len(parts) == 1:
+            return parts[0]  # "${aws_sqs_queue.q.arn}" is the reference itself
+        if all(isinstance(part, (str, int, float)) and not isinstance(part, bool) for part in parts):
+            return "".join(str(part) for part in parts)
+        return unresolved("".join(p if isinstance(p, str) else "${...}" for p in parts))
