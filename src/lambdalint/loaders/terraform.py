@@ -282,6 +282,9 @@ class _Translator:
         if raw is _ABSENT:
             return False
         self.out.put(target, self.values.evaluate(raw), source)
+        if len(tf_path) > 1 and len(target) > len(tf_path):  # blocks: mark their CloudFormation maps
+            for depth in range(1, len(tf_path)):
+                self.out.mark(target[:len(target) - len(tf_path) + depth], source[:len(base) + 2 * depth])
         return True
 
     def _extras(self, resource_type: str, address: str, body: dict, source: tuple) -> None:

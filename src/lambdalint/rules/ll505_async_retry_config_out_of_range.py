@@ -43,6 +43,6 @@ class AsyncRetryConfigOutOfRangeRule(Rule):
             low, high, unit = BOUNDS[key]
             if value is not None and not quota(low) <= value <= quota(high):
                 origin = config.origin(setting)
-                yield Report(f"{key} is {value:,}{unit}{origin}; Lambda accepts {quota(low):,} to "
+                yield Report(f"{config.template.term(key)} is {value:,}{unit}{origin}; Lambda accepts {quota(low):,} to "
                              f"{quota(high):,}{unit}, so the deployment fails",
                              TemplateAt(config.template, setting.path), resources=(config.logical_id,))

@@ -43,8 +43,12 @@ class LatestVersionReferenceRule(Rule):
                     yield Report(
                         f"{logical_id} targets {config.name} itself ($LATEST) although it publishes "
                         "an alias: this traffic bypasses the alias, its weighted routing and its "
-                        "provisioned concurrency. Point it at the alias (`!Ref "
-                        f"{config.name}.Alias` with AutoPublishAlias, or `!Ref` of the "
-                        "AWS::Lambda::Alias resource)",
+                        f"provisioned concurrency. Point it at the alias ({_alias_advice(config)})",
                         TemplateAt(template_, ("Resources", logical_id, "Properties", "FunctionName")),
                         resources=(config.logical_id, logical_id))
+
+
+def _alias_advice(config) -> str:
+    if config.template.dialect.name == "terraform":
+        return "`qualifier = aws_lambda_alias.<name>.name`, or the alias ARN as function_name"
+    return f"`!Ref {config.logical_id}.Alias` with AutoPublishAlias, or `!Ref` of the AWS::Lambda::Alias resource"

@@ -27,12 +27,13 @@ class ConcurrencyMisconfiguredRule(Rule):
         value = reserved.as_int() if reserved else None
         limit = quota("account_concurrency_default") - quota("unreserved_concurrency_minimum")
         at = TemplateAt(config.template, reserved.path) if reserved else None
+        reserved_term = config.template.term("ReservedConcurrentExecutions")
         if value == 0:
-            yield Report("ReservedConcurrentExecutions is 0: every invocation is throttled (the function is "
+            yield Report(f"{reserved_term} is 0: every invocation is throttled (the function is "
                          "switched off). Remove it, or set the number of concurrent executions you want",
                          at, resources=(config.logical_id,))
         elif value is not None and value > limit:
-            yield Report(f"ReservedConcurrentExecutions is {value:,}: with the default account limit of "
+            yield Report(f"{reserved_term} is {value:,}: with the default account limit of "
                          f"{quota('account_concurrency_default'):,}, at least {quota('unreserved_concurrency_minimum')} "
                          f"must stay unreserved, so at most {limit} can be reserved unless the quota was raised",
                          at, resources=(config.logical_id,))

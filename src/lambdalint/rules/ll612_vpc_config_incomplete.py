@@ -41,8 +41,9 @@ class VpcConfigIncompleteRule(Rule):
             counts[key] = len(items) if given is None or isinstance(given.value, list) else 1
         if bool(counts["SubnetIds"]) == bool(counts["SecurityGroupIds"]):
             return  # both given, or both empty (no VPC): Lambda accepts either
-        missing = "SecurityGroupIds" if counts["SubnetIds"] else "SubnetIds"
-        yield Report(f"VpcConfig has no {missing}: Lambda needs subnets and security groups together "
+        term = fn.config.template.term
+        missing = term("SecurityGroupIds" if counts["SubnetIds"] else "SubnetIds")
+        yield Report(f"{term('VpcConfig')} has no {missing}: Lambda needs subnets and security groups together "
                      "('SubnetIds and SecurityIds must coexist or be both empty list'), so the deployment "
-                     f"fails. Add {missing}, or remove VpcConfig", TemplateAt(fn.config.template, setting.path),
+                     f"fails. Add {missing}, or remove {term('VpcConfig')}", TemplateAt(fn.config.template, setting.path),
                      resources=(fn.config.logical_id,))
