@@ -112,10 +112,11 @@ class Discovery:
             elif is_serverless_file(path) or is_terraform_file(path):
                 templates.append((path, display))
             elif name.endswith(TEMPLATE_SUFFIXES) and self._sniff_template(path):
-                # `sam build` copies the template into .aws-sam/build; the source template already
-                # links each function to its build folder, so the copy is read only when named.
+                # `sam build` copies the template into .aws-sam/build and `serverless package`
+                # compiles one into .serverless; the source configuration already links each
+                # function to what was built, so these copies are read only when named.
                 below_root = path.relative_to(root).parts[:-1] if root is not None else ()
-                if explicit or ".aws-sam" not in below_root:
+                if explicit or not {".aws-sam", ".serverless"} & set(below_root):
                     templates.append((path, display))
         return zips, templates, python_files
 

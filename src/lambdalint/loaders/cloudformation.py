@@ -154,14 +154,17 @@ def _events(template: Template, config: FunctionConfig) -> List[Event]:
         props = template.properties(perm_id)
         if not config.is_named_by(props.get("FunctionName")):
             continue
-        service = _async_service(props.get("Principal"), kinds["async_principals"])
+        service = _service(props.get("Principal"), kinds["async_principals"])
         kind = "async" if service else "unknown"
+        if service is None:
+            service = _service(props.get("Principal"), kinds["sync_principals"])
+            kind = "sync" if service else "unknown"
         events.append(Event(perm_id, service or str(props.get("Principal")), kind,
                             ("Resources", perm_id, "Properties", "Principal")))
     return events
 
 
-def _async_service(principal: Any, principals: Dict[str, str]) -> Optional[str]:
+def _service(principal: Any, principals: Dict[str, str]) -> Optional[str]:
     if not isinstance(principal, str):
         return None
     if principal in principals:

@@ -58,3 +58,35 @@ CFN_FUNCTION = """\
       Role: arn:aws:iam::123456789012:role/fn
       Code: {ZipFile: "def handler(e, c): pass"}
 """
+
+
+SERVERLESS_SERVICE = """\
+service: example
+provider:
+  name: aws
+  runtime: python3.12
+functions:
+{functions}"""
+
+
+def serverless(functions: str, description: str = "", resources: str = "") -> Example:
+    """A serverless.yml with the given `functions:` body (indented for you)."""
+    body = "".join(f"  {line}\n" for line in functions.splitlines())
+    extra = "resources:\n  Resources:\n" + "".join(f"    {line}\n" for line in resources.splitlines()) \
+        if resources else ""
+    return Example({"serverless.yml": SERVERLESS_SERVICE.format(functions=body) + extra}, description)
+
+
+TERRAFORM_FUNCTION = """\
+resource "aws_lambda_function" "fn" {{
+  function_name = "fn"
+  runtime       = "python3.12"
+  handler       = "app.handler"
+{attributes}}}
+"""
+
+
+def terraform(attributes: str = "", description: str = "", resources: str = "") -> Example:
+    """A main.tf with one `aws_lambda_function.fn` (its `attributes` indented for you) and more."""
+    body = "".join(f"  {line}\n" for line in attributes.splitlines())
+    return Example({"main.tf": TERRAFORM_FUNCTION.format(attributes=body) + resources}, description)

@@ -1,7 +1,7 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.model.template import may_be_set
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import CFN_FUNCTION, function_with, template
+from lambdalint.rules.examples import CFN_FUNCTION, function_with, serverless, template, terraform
 
 S3_EVENT = "Events:\n  Upload:\n    Type: S3\n    Properties:\n      Bucket: !Ref Bucket\n      Events: s3:ObjectCreated:*"
 CFN_TEMPLATE = "Resources:\n" + CFN_FUNCTION.replace("{", "{{").replace("}", "}}") + """\
@@ -24,6 +24,22 @@ INVOKE_CONFIG = """\
 """
 
 
+TF_SNS_SUBSCRIPTION = """\
+resource "aws_sns_topic_subscription" "orders" {
+  topic_arn = "arn:aws:sns:us-east-1:123456789012:orders"
+  protocol  = "lambda"
+  endpoint  = aws_lambda_function.fn.arn
+}
+"""
+TF_EVENTS_PERMISSION = """\
+resource "aws_lambda_permission" "events" {
+  function_name = aws_lambda_function.fn.function_name
+  principal     = "events.amazonaws.com"
+}
+"""
+TF_DLQ = 'resource "aws_sqs_queue" "dlq" {}\n'
+
+
 class AsyncWithoutFailureDestinationRule(Rule):
     code = "LL501"
     name = "async-without-failure-destination"
@@ -31,12 +47,27 @@ class AsyncWithoutFailureDestinationRule(Rule):
     summary = "An asynchronously invoked function has no dead-letter queue or on-failure destination"
     needs = frozenset({CONFIG})
     invalid = (
+        serverless("ingest:\n  handler: app.handler\n  events:\n    - s3: uploads", "serverless.yml s3 event"),
+        terraform(description="Terraform SNS subscription", resources=TF_SNS_SUBSCRIPTION),
+        terraform(description="Terraform permission for EventBridge", resources=TF_EVENTS_PERMISSION),
         template(function_with(S3_EVENT), "an S3 trigger and nothing to catch failures"),
         template(function_with("Events:\n  Nightly:\n    Type: Schedule\n    Properties:\n"
                                "      Schedule: rate(1 day)"), "a schedule"),
         template(CFN_TEMPLATE.format(extra="", resources=""), "CloudFormation: an SNS permission"),
     )
     valid = (
+        serverless("jobs:\n  handler: app.handler\n  events:\n    - sqs: arn:aws:sqs:us-east-1:123456789012:jobs",
+                   "serverless.yml SQS-triggered: poll-based"),
+        serverless("ingest:\n  handler: app.handler\n  destinations:\n    onFailure: arn:aws:sqs:us-east-1:123456789012:f"
+                   "\n  events:\n    - s3: uploads", "serverless.yml with destinations.onFailure"),
+        terraform("dead_letter_config {\n  target_arn = aws_sqs_queue.dlq.arn\n}",
+                  "Terraform with dead_letter_config", resources=TF_SNS_SUBSCRIPTION + TF_DLQ),
+        terraform(description="Terraform SQS event source mapping", resources=TF_DLQ + """\
+resource "aws_lambda_event_source_mapping" "jobs" {
+  event_source_arn = aws_sqs_queue.dlq.arn
+  function_name    = aws_lambda_function.fn.arn
+}
+"""),
         template(function_with(S3_EVENT + "\nDeadLetterQueue:\n  Type: SQS\n  TargetArn: arn:aws:sqs:us-east-1:123456789012:dlq"),
                  "a dead-letter queue"),
         template(function_with(S3_EVENT, globals_="DeadLetterQueue:\n  Type: SNS\n  TargetArn: arn:aws:sns:us-east-1:123456789012:dlq"),

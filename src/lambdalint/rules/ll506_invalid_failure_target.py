@@ -1,10 +1,13 @@
 from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.project import Setting
 from lambdalint.model.template import referenced_id
-from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.base import CONFIG, Example, Rule
 from lambdalint.rules.examples import function_with, template
 
 DLQ_SERVICES = {"sqs": "SQS queue", "sns": "SNS topic"}
 DESTINATION_SERVICES = {"sqs", "sns", "lambda", "events", "s3"}
+ON_FAILURE_RULE = ("an on-failure destination must be an SQS queue, SNS topic, Lambda function, "
+                   "EventBridge bus or S3 bucket")
 RESOURCE_SERVICE = {"AWS::SQS::Queue": "sqs", "AWS::SNS::Topic": "sns", "AWS::Serverless::Function": "lambda",
                     "AWS::Lambda::Function": "lambda", "AWS::Lambda::Alias": "lambda", "AWS::Lambda::Version": "lambda", "AWS::Events::EventBus": "events", "AWS::S3::Bucket": "s3",
                     "AWS::DynamoDB::Table": "dynamodb", "AWS::Kinesis::Stream": "kinesis"}
@@ -17,6 +20,23 @@ class InvalidFailureTargetRule(Rule):
     summary = "A dead-letter target that is not SQS or SNS, or an on-failure destination of an unsupported kind"
     needs = frozenset({CONFIG})
     invalid = (
+        Example({"main.tf": """\
+resource "aws_lambda_function" "f" {
+  runtime = "python3.12"
+  handler = "app.handler"
+}
+resource "aws_lambda_function_event_invoke_config" "f" {
+  function_name = aws_lambda_function.f.function_name
+  destination_config {
+    on_failure {
+      destination = aws_dynamodb_table.failures.arn
+    }
+  }
+}
+resource "aws_dynamodb_table" "failures" {
+  name = "failures"
+}
+"""}, "Terraform: a DynamoDB table as on-failure destination"),
         template(function_with("DeadLetterQueue:\n  Type: SQS\n  TargetArn: arn:aws:dynamodb:us-east-1:123456789012:table/t"),
                  "a DynamoDB table as dead-letter queue"),
         template(function_with("EventInvokeConfig:\n  DestinationConfig:\n    OnFailure:\n      Type: SQS\n"
@@ -40,9 +60,12 @@ class InvalidFailureTargetRule(Rule):
                 targets.append((setting, set(allowed), "a dead-letter target must be an SQS queue or an SNS topic"))
         on_failure = config.get("EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination")
         if on_failure is not None:
-            targets.append((on_failure, DESTINATION_SERVICES,
-                            "an on-failure destination must be an SQS queue, SNS topic, Lambda function, "
-                            "EventBridge bus or S3 bucket"))
+            targets.append((on_failure, DESTINATION_SERVICES, ON_FAILURE_RULE))
+        for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
+            path = ("Resources", logical_id, "Properties", "DestinationConfig", "OnFailure", "Destination")
+            destination = config.template.get_value(path)
+            if destination is not None and config.is_named_by(config.template.properties(logical_id).get("FunctionName")):
+                targets.append((Setting(destination, path), DESTINATION_SERVICES, ON_FAILURE_RULE))
         for setting, allowed, rule in targets:
             service = _service(setting.value, config.template)
             if service is not None and service not in allowed:

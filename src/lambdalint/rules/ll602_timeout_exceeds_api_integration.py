@@ -1,12 +1,34 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
-from lambdalint.rules.base import CONFIG, Rule
+from lambdalint.rules.base import CONFIG, Example, Rule
 from lambdalint.rules.examples import function_with, template
 
 API = "Events:\n  Get:\n    Type: Api\n    Properties:\n      Path: /orders\n      Method: get"
 HTTP_API = "Events:\n  Get:\n    Type: HttpApi\n    Properties:\n      Path: /orders\n      Method: get"
+ALB_PERMISSION = """\
+  FromAlb:
+    Type: AWS::Lambda::Permission
+    Properties:
+      FunctionName: !GetAtt Fn.Arn
+      Action: lambda:InvokeFunction
+      Principal: elasticloadbalancing.amazonaws.com
+"""
+TF_INTEGRATION = """\
+resource "aws_lambda_function" "api" {{
+  runtime = "python3.12"
+  handler = "app.handler"
+  timeout = {timeout}
+}}
+resource "aws_apigatewayv2_integration" "api" {{
+  api_id           = "a1b2c3"
+  integration_type = "AWS_PROXY"
+  integration_uri  = aws_lambda_function.api.invoke_arn
+  {millis}
+}}
+"""
 LIMITS = {"Api": ("api_gateway_rest_timeout_s", "API Gateway REST API"),
-          "HttpApi": ("api_gateway_http_timeout_s", "API Gateway HTTP API")}
+          "HttpApi": ("api_gateway_http_timeout_s", "API Gateway HTTP API"),
+          "ALB": ("alb_idle_timeout_default_s", "Application Load Balancer (default idle timeout)")}
 
 
 class TimeoutExceedsApiIntegrationRule(Rule):
@@ -21,8 +43,19 @@ class TimeoutExceedsApiIntegrationRule(Rule):
         template(function_with(HTTP_API + "\n      TimeoutInMillis: 5000\nTimeout: 20"),
                  "an integration timeout lowered to 5 s"),
     )
+    invalid += (
+        template(function_with("Timeout: 120", resources=ALB_PERMISSION),
+                 "behind an Application Load Balancer (60 s idle timeout by default)"),
+        Example({"serverless.yml": "service: s\nprovider:\n  name: aws\n  runtime: python3.12\n"
+                 "functions:\n  api:\n    handler: app.handler\n    timeout: 45\n    events:\n"
+                 "      - httpApi: GET /orders\n"}, "serverless.yml httpApi event"),
+        Example({"main.tf": TF_INTEGRATION.format(timeout=60, millis="")}, "Terraform HTTP API integration"),
+    )
     valid = (
         template(function_with(API + "\nTimeout: 29")),
+        template(function_with("Timeout: 60", resources=ALB_PERMISSION), "60 s behind a load balancer"),
+        Example({"main.tf": TF_INTEGRATION.format(timeout=20, millis="timeout_milliseconds = 25000")},
+                "Terraform integration timeout above the function's"),
         template(function_with(HTTP_API + "\nTimeout: 30")),
         template(function_with("Timeout: 300"), "no API trigger"),
         template(function_with(API), "the default 3 s"),
