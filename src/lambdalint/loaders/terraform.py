@@ -29,7 +29,7 @@ _FUNCTION: Mapping = {
     ("timeout",): ("Timeout",), ("memory_size",): ("MemorySize",),
     ("architectures",): ("Architectures",), ("layers",): ("Layers",),
     ("reserved_concurrent_executions",): ("ReservedConcurrentExecutions",),
-    ("package_type",): ("PackageType",), ("filename",): ("Code",),
+    ("package_type",): ("PackageType",), ("filename",): ("Code",), ("role",): ("Role",),
     ("environment", "variables"): ("Environment", "Variables"),
     ("dead_letter_config", "target_arn"): ("DeadLetterConfig", "TargetArn"),
     ("vpc_config", "subnet_ids"): ("VpcConfig", "SubnetIds"),
@@ -64,6 +64,9 @@ RESOURCES: Dict[str, Tuple[str, Mapping]] = {
     "aws_sqs_queue": ("AWS::SQS::Queue", {
         ("visibility_timeout_seconds",): ("VisibilityTimeout",), ("redrive_policy",): ("RedrivePolicy",),
         ("name",): ("QueueName",), ("fifo_queue",): ("FifoQueue",)}),
+    "aws_iam_role": ("AWS::IAM::Role", {("managed_policy_arns",): ("ManagedPolicyArns",)}),
+    "aws_iam_role_policy": ("AWS::IAM::Policy", {("policy",): ("PolicyDocument",)}),
+    "aws_iam_role_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
     # kept so that references to them have a known type (LL502, LL506)
     "aws_sns_topic": ("AWS::SNS::Topic", {}),
     "aws_s3_bucket": ("AWS::S3::Bucket", {}),
@@ -297,6 +300,16 @@ class _Translator:
                     {"FunctionVersion": str(version), "FunctionWeight": self.values.evaluate(weight)}
                     for version, weight in weights.items()])
                 self.out.mark(props + ("RoutingConfig", "AdditionalVersionWeights"), where)
+        if resource_type == "aws_iam_role":
+            policies = body.get("inline_policy")
+            if isinstance(policies, list):
+                self.out.put(props + ("Policies",), [
+                    {"PolicyDocument": self.values.evaluate(p.get("policy"))} for p in policies if isinstance(p, dict)])
+        if resource_type in ("aws_iam_role_policy", "aws_iam_role_policy_attachment"):
+            self.out.put(props + ("Roles",), [self.values.evaluate(body.get("role"))], source + ("role",))
+            if "policy_arn" in body:
+                self.out.put(props + ("ManagedPolicyArns",), [self.values.evaluate(body["policy_arn"])],
+                             source + ("policy_arn",))
         if resource_type in ("aws_lambda_permission", "aws_lambda_event_source_mapping",
                              "aws_lambda_function_event_invoke_config"):
             self._qualified_target(props, source)
@@ -340,6 +353,7 @@ class _Translator:
         if "Code" not in self.out.data["Resources"][address]["Properties"]:
             self._module_code(props, body, source)
         reference = {"Ref": address}
+        self._module_role(address, props, body, source)
         if body.get("create_async_event_config") is True:
             self._resource(f"{address}.async", "AWS::Lambda::EventInvokeConfig", _MODULE_ASYNC, source)
             self.out.put(("Resources", f"{address}.async", "Properties", "FunctionName"), reference)
@@ -357,6 +371,22 @@ class _Translator:
             mapping = f"{address}.event_source_mapping.{key}"
             self._resource(mapping, "AWS::Lambda::EventSourceMapping", _MODULE_MAPPING, base)
             self.out.put(("Resources", mapping, "Properties", "FunctionName"), reference)
+
+    def _module_role(self, address: str, props: tuple, body: dict, source: tuple) -> None:
+        """The module creates the role unless `create_role = false`; it can create network
+        interfaces only with `attach_network_policy = true`."""
+        if body.get("create_role") is False or "create_role" in body and not isinstance(body["create_role"], bool):
+            self._set(props + ("Role",), source, ("lambda_role",))
+            return
+        role = f"{address}.role"
+        self.out.put(("Resources", role, "Type"), "AWS::IAM::Role")
+        self.out.mark(("Resources", role), source)
+        network = body.get("attach_network_policy")
+        policies = [] if network is None or network is False else [
+            "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" if network is True
+            else self.values.evaluate(network)]
+        self.out.put(("Resources", role, "Properties", "ManagedPolicyArns"), policies)
+        self.out.put(props + ("Role",), {"Fn::GetAtt": [role, "Arn"]}, source)
 
     def _module_code(self, props: tuple, body: dict, source: tuple) -> None:
         """`source_path` is a folder or file, or a list of them (strings or `{path = ...}`)."""
@@ -377,10 +407,10 @@ def attach_triggers(template: Template, functions: List[Function]) -> None:
     """Give each function the events of the trigger resources that name it."""
     kinds = event_sources()["terraform_triggers"]
     for address, resource in template.resources.items():
-        kind = str(resource.get("Type", ""))
-        if not kind.startswith("Terraform::"):
+        trigger = kinds.get(str(resource.get("Type", "")).replace("Terraform::", "", 1))
+        if trigger is None:
             continue
-        event_type, invocation = kinds[kind[len("Terraform::"):]]
+        event_type, invocation = trigger
         targets = (resource.get("Properties") or {}).get("Targets") or []
         for fn in functions:
             for index, target in enumerate(targets):

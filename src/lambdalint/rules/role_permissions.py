@@ -1,0 +1,85 @@
+"""Whether a function's execution role (defined in the same configuration) may create network
+interfaces, which Lambda needs to put the function in a VPC.  Used by LL612.
+
+Answers "no" only when everything about the role is known: its managed policies are literal ARNs
+and its policy documents literal statements.  Anything computed (a parameter, a policy-document
+data source) counts as "may have the permission"."""
+from __future__ import annotations
+
+import json
+from typing import Any, Iterator, Optional
+
+from lambdalint.model.template import is_intrinsic, referenced_id
+
+VPC_MANAGED_POLICIES = ("AWSLambdaVPCAccessExecutionRole", "AWSLambdaENIManagementAccess")
+NETWORK_INTERFACE_ACTIONS = frozenset({"ec2:createnetworkinterface", "ec2:*", "*"})
+# Resources that attach permissions to roles listed in their `Roles` property
+_ATTACHING_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "Terraform::aws_iam_role_policy_attachment")
+
+
+def role_in_template(config) -> Optional[str]:
+    """The logical id of the function's role when the role is a resource of the same template."""
+    setting = config.get("Role")
+    role_id = referenced_id(setting.value) if setting is not None else None
+    resource = config.template.resources.get(role_id) if role_id else None
+    return role_id if isinstance(resource, dict) and resource.get("Type") == "AWS::IAM::Role" else None
+
+
+def may_create_network_interfaces(template, role_id: str) -> bool:
+    props = template.properties(role_id)
+    grants = [_managed_policies_grant(props.get("ManagedPolicyArns")),
+              _policies_grant(props.get("Policies"))]
+    for logical_id, _ in template.resources_of_type(*_ATTACHING_TYPES):
+        attached = template.properties(logical_id)
+        roles = attached.get("Roles")
+        if is_intrinsic(roles) or (isinstance(roles, list) and any(
+                referenced_id(r) == role_id or is_intrinsic(r) and referenced_id(r) is None for r in roles)):
+            grants.append(_managed_policies_grant(attached.get("ManagedPolicyArns")))
+            grants.append(_document_grants(attached.get("PolicyDocument")))
+    return any(grants)
+
+
+def _managed_policies_grant(arns: Any) -> bool:
+    if arns is None:
+        return False
+    if not isinstance(arns, list):
+        return True  # a parameter or condition: unknown
+    return any(not isinstance(arn, str) or arn.rsplit("/", 1)[-1] in VPC_MANAGED_POLICIES for arn in arns)
+
+
+def _policies_grant(policies: Any) -> bool:
+    if policies is None:
+        return False
+    if not isinstance(policies, list):
+        return True
+    return any(not isinstance(p, dict) or _document_grants(p.get("PolicyDocument")) for p in policies)
+
+
+def _document_grants(document: Any) -> bool:
+    if document is None:
+        return False
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return True  # not JSON we can read: unknown
+    if not isinstance(document, dict):
+        return True
+    return any(_statement_grants(s) for s in _statements(document.get("Statement")))
+
+
+def _statements(value: Any) -> Iterator[Any]:
+    if isinstance(value, list):
+        yield from value
+    elif value is not None:
+        yield value
+
+
+def _statement_grants(statement: Any) -> bool:
+    if not isinstance(statement, dict) or is_intrinsic(statement):
+        return True
+    if statement.get("Effect", "Allow") != "Allow":
+        return False
+    actions = statement.get("Action")
+    actions = actions if isinstance(actions, list) else [actions]
+    return any(not isinstance(a, str) or a.lower() in NETWORK_INTERFACE_ACTIONS for a in actions)
