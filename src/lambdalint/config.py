@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
-from lambdalint.data import runtime_defaults, runtimes
+from lambdalint.data import python_runtimes, runtime_defaults
 from lambdalint.findings import Severity
 from lambdalint.registry import Registry
 
@@ -159,8 +159,8 @@ def _rule_tables(value: Any, settings: Settings, fail, registry: Registry) -> No
 
 
 def check_runtime(runtime: str, fail) -> None:
-    if runtime not in runtimes():
-        raise fail(f"unknown runtime '{runtime}' (known: {', '.join(sorted(runtimes()))})")
+    if runtime not in python_runtimes():
+        raise fail(f"unknown Python runtime '{runtime}' (known: {', '.join(sorted(python_runtimes()))})")
 
 
 def check_architecture(architecture: str, fail) -> None:

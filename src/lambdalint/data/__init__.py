@@ -27,6 +27,11 @@ def runtimes() -> Dict[str, Dict[str, str]]:
     return table("runtimes")["runtimes"]
 
 
+def python_runtimes() -> Dict[str, Dict[str, str]]:
+    """The Python rows of the runtime table (they carry the Python version and glibc)."""
+    return {name: row for name, row in runtimes().items() if "python" in row}
+
+
 def runtime_defaults() -> Dict[str, Any]:
     return table("runtimes")["meta"]
 

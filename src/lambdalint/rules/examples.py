@@ -80,13 +80,14 @@ def serverless(functions: str, description: str = "", resources: str = "") -> Ex
 TERRAFORM_FUNCTION = """\
 resource "aws_lambda_function" "fn" {{
   function_name = "fn"
-  runtime       = "python3.12"
+  runtime       = "{runtime}"
   handler       = "app.handler"
 {attributes}}}
 """
 
 
-def terraform(attributes: str = "", description: str = "", resources: str = "") -> Example:
+def terraform(attributes: str = "", description: str = "", resources: str = "",
+              runtime: str = "python3.12") -> Example:
     """A main.tf with one `aws_lambda_function.fn` (its `attributes` indented for you) and more."""
     body = "".join(f"  {line}\n" for line in attributes.splitlines())
-    return Example({"main.tf": TERRAFORM_FUNCTION.format(attributes=body) + resources}, description)
+    return Example({"main.tf": TERRAFORM_FUNCTION.format(attributes=body, runtime=runtime) + resources}, description)

@@ -4,7 +4,7 @@ import os
 from lambdalint.data import quota, runtimes
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, template, terraform
 
 TODAY_VARIABLE = "LAMBDALINT_TODAY"  # tests pin the date; real runs use the calendar
 
@@ -31,10 +31,13 @@ class DeprecatedRuntimeRule(Rule):
         template(_runtime("Runtime: python3.8"), "python3.8, deprecated 2024-10-14"),
         template(function_with(globals_="Runtime: python3.9").replace("      Runtime: python3.12\n", ""),
                  "python3.9 set in Globals"),
+        template(_runtime("Runtime: nodejs16.x"), "a deprecated Node.js runtime in the same template"),
+        terraform(description="Terraform go1.x", runtime="go1.x"),
     )
     valid = (
         template(_runtime("Runtime: python3.13"), "supported until 2029"),
-        template(_runtime("Runtime: nodejs22.x"), "runtimes outside the table are not judged"),
+        template(_runtime("Runtime: nodejs24.x"), "a supported Node.js runtime"),
+        template(_runtime("Runtime: my-custom-runtime"), "runtimes outside the table are not judged"),
     )
 
     def check_function(self, fn, ctx):
