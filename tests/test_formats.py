@@ -420,3 +420,29 @@ def test_unreadable_terraform_file_is_ll002_with_its_name(tmp_path, monkeypatch,
     monkeypatch.chdir(tmp_path)
     findings = check_json(["."])
     assert [(f["code"], f["filename"]) for f in findings] == [("LL002", "bad.tf")]
+
+
+def test_a_template_mixing_languages_checks_the_configuration_of_every_function(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {
+        "template.yaml": """\
+            Transform: AWS::Serverless-2016-10-31
+            Resources:
+              Js:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: nodejs16.x
+                  Handler: index.handler
+                  CodeUri: js/
+                  Timeout: 1000
+              Py:
+                Type: AWS::Serverless::Function
+                Properties:
+                  Runtime: python3.12
+                  Handler: app.handler
+                  CodeUri: py/
+            """,
+        "js/index.js": "exports.handler = async () => {};\n",
+        "js/lib/native.node": "\x7fELF not really\n",
+        "py/app.py": "def handler(event, context):\n    return 1\n",
+    })
+    assert sorted((f["code"], f["location"]["row"]) for f in findings) == [("LL601", 9), ("LL608", 6)]

@@ -8,7 +8,7 @@ from typing import Dict, Iterable, List, Optional, Tuple
 
 from lambdalint.analysis.distributions import Distribution, distributions, owner_index, owner_of, site_roots
 from lambdalint.analysis.natives import LAMBDA_MACHINE, NativeInfo, inspect, is_native_candidate
-from lambdalint.data import runtimes
+from lambdalint.data import python_runtimes
 from lambdalint.display import display_join
 from lambdalint.findings import FileAt
 from lambdalint.model.bundle import Bundle, BundleError
@@ -30,7 +30,7 @@ class Runtime:
 
     @classmethod
     def of(cls, fn) -> Optional["Runtime"]:
-        row = runtimes().get(fn.runtime)
+        row = python_runtimes().get(fn.runtime)
         if row is None:
             return None
         major, minor = (int(p) for p in row["python"].split("."))
