@@ -446,3 +446,13 @@ def test_a_template_mixing_languages_checks_the_configuration_of_every_function(
         "py/app.py": "def handler(event, context):\n    return 1\n",
     })
     assert sorted((f["code"], f["location"]["row"]) for f in findings) == [("LL601", 9), ("LL608", 6)]
+
+
+def test_terraform_duplicate_address_is_reported_and_the_first_is_checked(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {
+        "a.tf": 'resource "aws_lambda_function" "f" {\n  runtime = "python3.6"\n}\n',
+        "b.tf": '\nresource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  timeout = 5000\n}\n',
+    })
+    assert [(f["code"], f["filename"], f["location"]["row"]) for f in findings] == [
+        ("LL608", "a.tf", 2), ("LL002", "b.tf", 2)]
+    assert "first at a.tf:1" in findings[1]["message"]

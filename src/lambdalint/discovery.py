@@ -169,6 +169,9 @@ class Discovery:
                 continue
             if template is None:
                 continue
+            for mark, message in template.problems:
+                self._unreadable(mark.display or template.display, message, mark.line, mark.column) \
+                    if mark is not None else self._unreadable(template.display, message)
             self.project.templates.append(template)
             functions = functions_from_template(
                 template, self.settings.runtime, self.settings.architecture, self.bundles)

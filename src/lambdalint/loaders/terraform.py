@@ -138,20 +138,23 @@ def load_terraform(files: Sequence[Tuple[Path, str]]) -> Template:
     """Read the .tf files of one folder (and its tfvars) as one template."""
     config: Dict[str, Any] = {}
     marks: Dict[tuple, Any] = {}
+    problems: List[Tuple[Any, str]] = []  # (mark, message): read, but not as the user meant
     texts = []
     for path, display in files:
         text = _read(path)
         texts.append((display, text))
         body, file_marks = _parse(text, display)
-        _merge(config, marks, body, file_marks)
+        _merge(config, marks, body, file_marks, problems)
     folder = files[0][0].parent
     variables = _tfvars(folder)
     out = Translation(config, marks)
     values = Values(config, folder, variables, lambda parts: _reference(config, parts))
     _Translator(out, config, values).run()
     dialect = Dialect("terraform", defaults="defaults", terms=TERMS)
-    return Template(files[0][0], files[0][1], out.data, out.marks, texts[0][1], dialect=dialect,
-                    other_files=texts[1:])
+    template = Template(files[0][0], files[0][1], out.data, out.marks, texts[0][1], dialect=dialect,
+                        other_files=texts[1:])
+    template.problems = problems
+    return template
 
 
 def _read(path: Path) -> str:
@@ -180,24 +183,40 @@ class TerraformFileError(DocumentError):
         self.display = display
 
 
-def _merge(config: Dict[str, Any], marks: Dict[tuple, Any], body: Dict[str, Any], file_marks) -> None:
-    """Fold one file's top-level blocks into the folder's configuration (Terraform reads them as one)."""
+def _merge(config: Dict[str, Any], marks: Dict[tuple, Any], body: Dict[str, Any], file_marks,
+           problems: List[Tuple[Any, str]]) -> None:
+    """Fold one file's top-level blocks into the folder's configuration (Terraform reads them as
+    one).  A block whose address is already taken is left out and noted in `problems`."""
     for kind, blocks in body.items():
         if kind == "locals" and isinstance(blocks, list):
             for index, block in enumerate(blocks):
                 for name, value in block.items():
                     config.setdefault("locals", {})[name] = value
                     _move_marks(marks, file_marks, ("locals", index, name), ("locals", name))
+        elif kind in ("resource", "data") and isinstance(blocks, dict):
+            for block_type, instances in blocks.items():
+                if isinstance(instances, dict):
+                    for name, value in instances.items():
+                        _add_block(config, marks, file_marks, (kind, block_type, name), value, problems)
         elif isinstance(blocks, dict):
-            target = config.setdefault(kind, {})
             for name, value in blocks.items():
-                if isinstance(value, dict) and isinstance(target.get(name), dict) and kind in ("resource", "data"):
-                    target[name].update(value)  # resource "type" blocks spread over files
-                else:
-                    target[name] = value
-    for path, mark in file_marks.items():
-        if path[:1] != ("locals",):
-            marks.setdefault(path, mark)
+                _add_block(config, marks, file_marks, (kind, name), value, problems)
+
+
+def _add_block(config, marks, file_marks, address: tuple, value: Any, problems) -> None:
+    node = config
+    for key in address[:-1]:
+        node = node.setdefault(key, {})
+    mark = file_marks.get(address)
+    if address[-1] in node:
+        first = marks.get(address)
+        where = f" (first at {first.display}:{first.line})" if first is not None else ""
+        problems.append((mark, f"duplicate {' '.join(address[:-1])} \"{address[-1]}\"{where}: "
+                               "Terraform refuses a configuration that declares an address twice; "
+                               "only the first is checked"))
+        return
+    node[address[-1]] = value
+    _move_marks(marks, file_marks, address, address)
 
 
 def _move_marks(marks, file_marks, old: tuple, new: tuple) -> None:

@@ -38,6 +38,7 @@ class Template:
         self.dialect = dialect or CLOUDFORMATION
         # (display, text) of further files the document was read from, for their comments
         self.other_files = [(name, body.splitlines()) for name, body in other_files]
+        self.problems: List[Tuple[Optional[Mark], str]] = []  # read, but not as the user meant (LL002)
 
     @property
     def source_files(self) -> List[Tuple[str, List[str]]]:
