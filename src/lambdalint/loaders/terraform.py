@@ -144,7 +144,7 @@ def load_terraform(files: Sequence[Tuple[Path, str]]) -> Template:
         text = _read(path)
         texts.append((display, text))
         body, file_marks = _parse(text, display)
-        _merge(config, marks, body, file_marks, problems)
+        _merge(config, marks, body, _MarksByBlock(file_marks), problems)
     folder = files[0][0].parent
     variables = _tfvars(folder)
     out = Translation(config, marks)
@@ -219,10 +219,28 @@ def _add_block(config, marks, file_marks, address: tuple, value: Any, problems) 
     _move_marks(marks, file_marks, address, address)
 
 
-def _move_marks(marks, file_marks, old: tuple, new: tuple) -> None:
-    for path, mark in file_marks.items():
-        if path[:len(old)] == old:
-            marks[new + path[len(old):]] = mark
+def _move_marks(marks, file_marks: "_MarksByBlock", old: tuple, new: tuple) -> None:
+    for path, mark in file_marks.under(old):
+        marks[new + path[len(old):]] = mark
+
+
+class _MarksByBlock:
+    """A file's marks grouped by the top-level block they belong to (addresses are 2 or 3 long),
+    so that moving one block's marks does not scan the whole file."""
+
+    def __init__(self, marks: Dict[tuple, Any]):
+        self._marks = marks
+        self._groups: Dict[tuple, List[Tuple[tuple, Any]]] = {}
+        for path, mark in marks.items():
+            for length in (2, 3):
+                if len(path) >= length:
+                    self._groups.setdefault(path[:length], []).append((path, mark))
+
+    def get(self, path: tuple) -> Any:
+        return self._marks.get(path)
+
+    def under(self, prefix: tuple) -> List[Tuple[tuple, Any]]:
+        return self._groups.get(prefix, [])
 
 
 def _tfvars(folder: Path) -> Dict[str, Any]:

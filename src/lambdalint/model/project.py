@@ -89,8 +89,10 @@ class FunctionConfig:
         """True when a `FunctionName` value (Ref, GetAtt, Sub or the literal name) is this function."""
         if refers_to(value, self.logical_id):
             return True
+        if not isinstance(value, str):
+            return False
         name = self.get("FunctionName")
-        return isinstance(value, str) and name is not None and value == name.value
+        return name is not None and value == name.value
 
     def get_map(self, *keys: Any) -> Dict[str, Setting]:
         """A map setting as SAM merges it: Globals entries, overridden by the function's own."""

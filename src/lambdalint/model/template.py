@@ -38,6 +38,7 @@ class Template:
         self.dialect = dialect or CLOUDFORMATION
         # (display, text) of further files the document was read from, for their comments
         self.other_files = [(name, body.splitlines()) for name, body in other_files]
+        self._by_type: Optional[Dict[Any, List[Tuple[str, Dict[str, Any]]]]] = None
         self.problems: List[Tuple[Optional[Mark], str]] = []  # read, but not as the user meant (LL002)
 
     @property
@@ -67,9 +68,24 @@ class Template:
         return resources if isinstance(resources, dict) else {}
 
     def resources_of_type(self, *types: str) -> Iterator[Tuple[str, Dict[str, Any]]]:
+        by_type = self._resources_by_type()
+        if len(types) == 1:
+            yield from by_type.get(types[0], ())
+            return
         for logical_id, resource in self.resources.items():
             if isinstance(resource, dict) and resource.get("Type") in types:
                 yield str(logical_id), resource
+
+    def _resources_by_type(self) -> Dict[Any, List[Tuple[str, Dict[str, Any]]]]:
+        """Rules ask for one type per function: index once (templates are not changed after loading)."""
+        if self._by_type is None:
+            self._by_type = {}
+            for logical_id, resource in self.resources.items():
+                if isinstance(resource, dict):
+                    kind = resource.get("Type")
+                    if isinstance(kind, str):
+                        self._by_type.setdefault(kind, []).append((str(logical_id), resource))
+        return self._by_type
 
     def properties(self, logical_id: str) -> Dict[str, Any]:
         resource = self.resources.get(logical_id)
