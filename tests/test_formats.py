@@ -268,6 +268,8 @@ def test_hcl_values_and_positions():
     ('resource "a" "b" {\n', 2),
     ("x = <<EOF\nnever closed\n", 1),
     ("x = " + "[" * 500 + "]" * 500 + "\n", 1),
+    ('x = "' + '${"' * 3000 + "a" + '"}' * 3000 + '"\n', 1),  # refused at once, not in seconds
+    ("\n\x00 = 1\n", 2),
 ])
 def test_hcl_errors_carry_a_position(text, line):
     with pytest.raises(DocumentError) as caught:

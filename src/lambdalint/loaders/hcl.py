@@ -19,6 +19,7 @@ from lambdalint.loaders.marked_yaml import DocumentError
 from lambdalint.model.marks import Mark
 
 MAX_DEPTH = 200  # nesting deeper than this is refused (a hostile file, not a configuration)
+MAX_STRING_NESTING = 20  # "${"${"..."}"}": real configurations nest two or three levels
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,10 @@ class _Lexer:
             else:
                 return
 
-    def _string_length(self) -> int:
+    def _string_length(self, nesting: int = 0) -> int:
         """Length of the quoted string at pos, interpolations (which may hold strings) included."""
+        if nesting > MAX_STRING_NESTING:
+            raise DocumentError("strings nested too deeply inside interpolations", self.line, self.column)
         text, index, depth = self.text, self.pos + 1, 0
         while index < len(text):
             char = text[index]
@@ -161,9 +164,9 @@ class _Lexer:
             if depth and char == "}":
                 depth -= 1
             elif depth and char == '"':  # a string inside an interpolation
-                inner = _Lexer(text)
+                inner = _Lexer(text, self.line, self.column)
                 inner.pos = index
-                index += inner._string_length()
+                index += inner._string_length(nesting + 1)
                 continue
             elif char == '"' and depth == 0:
                 return index + 1 - self.pos
