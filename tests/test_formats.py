@@ -458,3 +458,11 @@ def test_terraform_duplicate_address_is_reported_and_the_first_is_checked(tmp_pa
     assert [(f["code"], f["filename"], f["location"]["row"]) for f in findings] == [
         ("LL608", "a.tf", 2), ("LL002", "b.tf", 2)]
     assert "first at a.tf:1" in findings[1]["message"]
+
+
+def test_terraform_files_named_one_by_one_load_their_folder_once(tmp_path, monkeypatch):
+    materialize({"a.tf": 'resource "aws_lambda_function" "f" {\n  timeout = 901\n}\n',
+                 "b.tf": 'resource "aws_lambda_function" "g" {\n  timeout = 902\n}\n'}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    project = discover(["a.tf", "b.tf"], Settings())  # as pre-commit passes them
+    assert sorted(fn.name for fn in project.functions) == ["aws_lambda_function.f", "aws_lambda_function.g"]

@@ -153,7 +153,8 @@ class Discovery:
     def _functions_from(self, templates) -> bool:
         defined = False
         for path, display in _terraform_folders_once(templates):
-            if any(t.path == path for t in self.project.templates):
+            if any(t.path == path or is_terraform_file(path) and t.dialect.name == "terraform"
+                   and t.folder == path.parent for t in self.project.templates):
                 defined = True
                 continue
             try:
