@@ -65,3 +65,13 @@ def test_output_is_byte_identical_across_runs(monkeypatch):
         first = run_cli(["check", "fixtures/demo", "--isolated", "--output-format", fmt]).stdout
         second = run_cli(["check", "fixtures/demo", "--isolated", "--output-format", fmt]).stdout
         assert first == second, fmt
+
+
+@pytest.mark.parametrize("config_file", ["template.yaml", "serverless.yml", "main.tf"])
+def test_same_application_text_output(config_file, monkeypatch):
+    """One application in three formats: the exact output of each (dates pinned for LL608)."""
+    monkeypatch.chdir(ROOT)
+    monkeypatch.setenv("LAMBDALINT_TODAY", "2026-11-27")
+    result = run_cli(["check", f"fixtures/same-app/{config_file}", "--isolated"])
+    assert result.exit_code == 1
+    assert_snapshot(result.stdout, FIXTURES / "same-app" / "expected" / f"{config_file}.txt")
