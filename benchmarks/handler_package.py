@@ -9,7 +9,6 @@ handler-path scope).
 """
 from __future__ import annotations
 
-import statistics
 import sys
 import tempfile
 import time

@@ -1,10 +1,42 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.model.template import may_be_set
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, serverless, template, terraform
 
 STREAM = ("Events:\n  Changes:\n    Type: Kinesis\n    Properties:\n"
           "      Stream: arn:aws:kinesis:us-east-1:123456789012:stream/orders\n      StartingPosition: LATEST")
+
+
+SLS_STREAM = """\
+worker:
+  handler: app.handler
+  events:
+    - stream:
+        type: kinesis
+        arn: arn:aws:kinesis:us-east-1:123456789012:stream/s
+"""
+SLS_STREAM_HANDLED = """\
+        maximumRetryAttempts: 2
+        bisectBatchOnFunctionError: true
+        destinations:
+          onFailure: arn:aws:sqs:us-east-1:123456789012:failed
+"""
+TF_ON_FAILURE = """destination_config {
+    on_failure {
+      destination_arn = "arn:aws:sqs:us-east-1:123456789012:failed"
+    }
+  }"""
+TF_STREAM_MAPPING = """\
+resource "aws_dynamodb_table" "t" {{
+  name = "t"
+}}
+resource "aws_lambda_event_source_mapping" "changes" {{
+  event_source_arn  = aws_dynamodb_table.t.stream_arn
+  function_name     = aws_lambda_function.fn.arn
+  starting_position = "LATEST"
+  {extra}
+}}
+"""
 
 
 class StreamWithoutFailureHandlingRule(Rule):
@@ -14,10 +46,15 @@ class StreamWithoutFailureHandlingRule(Rule):
     summary = "A Kinesis or DynamoDB stream mapping with unlimited retries, no bisect and no on-failure destination"
     needs = frozenset({CONFIG})
     invalid = (
+        serverless(SLS_STREAM, "serverless.yml stream event"),
+        terraform(description="Terraform mapping on a DynamoDB stream", resources=TF_STREAM_MAPPING.format(extra="")),
         template(function_with(STREAM), "defaults: retried until the record expires"),
         template(function_with(STREAM + "\n      MaximumRetryAttempts: -1"), "explicitly unlimited"),
     )
     valid = (
+        serverless(SLS_STREAM + SLS_STREAM_HANDLED, "serverless.yml stream with bounded retries and a destination"),
+        terraform(description="Terraform mapping with an on-failure destination",
+                  resources=TF_STREAM_MAPPING.format(extra=TF_ON_FAILURE)),
         template(function_with(STREAM + "\n      MaximumRetryAttempts: 3"), "bounded retries"),
         template(function_with(STREAM + "\n      BisectBatchOnFunctionError: true"), "bisecting isolates the bad record"),
         template(function_with(STREAM + "\n      DestinationConfig:\n        OnFailure:\n"

@@ -1,7 +1,7 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, serverless, template
 
 BOUNDS = {"MaximumRetryAttempts": ("async_retry_min", "async_retry_max", ""),
           "MaximumEventAgeInSeconds": ("async_event_age_min_s", "async_event_age_max_s", " s")}
@@ -18,10 +18,12 @@ class AsyncRetryConfigOutOfRangeRule(Rule):
     summary = "MaximumRetryAttempts outside 0-2 or MaximumEventAgeInSeconds outside 60-21600"
     needs = frozenset({CONFIG})
     invalid = (
+        serverless("notify:\n  handler: app.handler\n  maximumEventAge: 30", "serverless.yml maximumEventAge 30 s"),
         template(function_with(_invoke_config(retries="5")), "five retries"),
         template(function_with(_invoke_config(age="30")), "30 s maximum age"),
     )
     valid = (
+        serverless("notify:\n  handler: app.handler\n  maximumRetryAttempts: 0\n  maximumEventAge: 60", "serverless.yml within range"),
         template(function_with(_invoke_config(retries="0", age="60"))),
         template(function_with(_invoke_config(retries="2", age="21600"))),
     )

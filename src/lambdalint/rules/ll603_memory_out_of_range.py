@@ -1,7 +1,7 @@
 from lambdalint.data import quota
 from lambdalint.findings import Severity
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, template, terraform
 from lambdalint.rules.setting_range import out_of_range
 
 
@@ -12,10 +12,12 @@ class MemoryOutOfRangeRule(Rule):
     summary = "MemorySize below 128 or above 10240 MB"
     needs = frozenset({CONFIG})
     invalid = (
+        terraform("memory_size = 64", "Terraform"),
         template(function_with("MemorySize: 64")),
         template(function_with(globals_="MemorySize: 20480"), "a value from Globals"),
     )
     valid = (
+        terraform("memory_size = local.memory", "Terraform local", resources="locals {\n  memory = 1024\n}\n"),
         template(function_with("MemorySize: 10240")),
         template(function_with("MemorySize: 1769", globals_="MemorySize: 64"), "overrides Globals"),
     )

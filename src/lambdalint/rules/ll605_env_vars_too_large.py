@@ -1,7 +1,7 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, template, terraform
 
 
 def _env(**variables) -> str:
@@ -15,6 +15,7 @@ class EnvVarsTooLargeRule(Rule):
     summary = "The environment variables of a function exceed 4 KB in total"
     needs = frozenset({CONFIG})
     invalid = (
+        terraform("environment {\n  variables = {\n    A = \"" + "a" * 4200 + "\"\n  }\n}", "Terraform"),
         template(function_with(_env(POLICY="x" * 4200)), "one big value"),
         template(function_with(_env(A="a" * 2100), globals_=_env(B="b" * 2100)), "Globals and the function's own together"),
     )

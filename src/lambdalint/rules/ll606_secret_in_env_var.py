@@ -3,7 +3,7 @@ import re
 
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, serverless, template, terraform
 
 PATTERNS = (
     ("an AWS access key id", re.compile(r"^(AKIA|ASIA)[A-Z0-9]{16}$")),
@@ -33,13 +33,16 @@ class SecretInEnvVarRule(Rule):
     summary = "A plain-text secret in an environment variable value"
     needs = frozenset({CONFIG})
     invalid = (
+        serverless("fn:\n  handler: app.handler\n  environment:\n    API_TOKEN: Zx8Kq2LmW9pR4tYv7Bn3Hj6Df1Gs5Ac0", "serverless.yml"),
         template(function_with(_env("UPLOAD_SECRET_ACCESS_KEY", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")),
                  "an AWS secret access key (AWS's documented example)"),
         template(function_with(_env("AWS_KEY", "AKIAIOSFODNN7EXAMPLE")), "an AWS access key id (AWS's documented example)"),
-        template(function_with(_env("DB_PASSWORD", "Zq8!kP2#vL9@wR4$tY7"))), 
-        template(function_with(_env("GH", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"))), 
+        template(function_with(_env("DB_PASSWORD", "Zq8!kP2#vL9@wR4$tY7"))),
+        template(function_with(_env("GH", "ghp_" + "a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8"))),
     )
     valid = (
+        serverless("fn:\n  handler: app.handler\n  environment:\n    API_TOKEN: ${ssm:/app/token}", "serverless.yml ${ssm:} reference"),
+        terraform("environment {\n  variables = {\n    DB_PASSWORD = aws_secretsmanager_secret.db.arn\n  }\n}", "Terraform reference"),
         template(function_with(_env("DB_PASSWORD", "'{{resolve:secretsmanager:prod/db:SecretString:password}}'")),
                  "a dynamic reference"),
         template(function_with(_env("API_KEY", "!Ref ApiKeyParameter")), "a reference"),

@@ -1,7 +1,7 @@
 from lambdalint.data import table
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, serverless, template
 
 
 class ReservedEnvVarRule(Rule):
@@ -11,6 +11,7 @@ class ReservedEnvVarRule(Rule):
     summary = "An environment variable that Lambda reserves and rejects"
     needs = frozenset({CONFIG})
     invalid = (
+        serverless("fn:\n  handler: app.handler\n  environment:\n    AWS_REGION: eu-west-1", "serverless.yml"),
         template(function_with("Environment:\n  Variables:\n    AWS_REGION: eu-west-1")),
         template(function_with(globals_="Environment:\n  Variables:\n    AWS_ACCESS_KEY_ID: AKIAEXAMPLE"),
                  "set in Globals"),

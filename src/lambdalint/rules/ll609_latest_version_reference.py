@@ -1,6 +1,6 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, template, terraform
 
 PERMISSION = """\
   Invoke:
@@ -12,6 +12,22 @@ PERMISSION = """\
 """
 
 
+TF_ALIAS = """\
+resource "aws_lambda_alias" "live" {
+  name             = "live"
+  function_name    = aws_lambda_function.fn.function_name
+  function_version = aws_lambda_function.fn.version
+}
+"""
+TF_PERMISSION = """\
+resource "aws_lambda_permission" "sns" {{
+  function_name = aws_lambda_function.fn.function_name
+  principal     = "sns.amazonaws.com"
+  {qualifier}
+}}
+"""
+
+
 class LatestVersionReferenceRule(Rule):
     code = "LL609"
     name = "latest-version-reference"
@@ -19,10 +35,14 @@ class LatestVersionReferenceRule(Rule):
     summary = "An event source or permission targets the unqualified function while it publishes an alias"
     needs = frozenset({CONFIG})
     invalid = (
+        terraform("publish = true", "Terraform permission on the function while an alias exists",
+                  resources=TF_ALIAS + TF_PERMISSION.format(qualifier="")),
         template(function_with("AutoPublishAlias: live", resources=PERMISSION.format(target="!Ref Fn")),
                  "a permission on the unqualified function"),
     )
     valid = (
+        terraform("publish = true", "Terraform permission qualified with the alias",
+                  resources=TF_ALIAS + TF_PERMISSION.format(qualifier="qualifier = aws_lambda_alias.live.name")),
         template(function_with("AutoPublishAlias: live", resources=PERMISSION.format(target="!Ref Fn.Alias")),
                  "the alias"),
         template(function_with(resources=PERMISSION.format(target="!Ref Fn")), "no alias published"),

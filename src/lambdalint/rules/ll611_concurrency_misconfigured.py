@@ -1,7 +1,7 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template
+from lambdalint.rules.examples import function_with, serverless, template
 
 
 class ConcurrencyMisconfiguredRule(Rule):
@@ -11,12 +11,15 @@ class ConcurrencyMisconfiguredRule(Rule):
     summary = "Reserved concurrency 0 or above the default account limit, or provisioned concurrency on $LATEST"
     needs = frozenset({CONFIG})
     invalid = (
+        serverless("fn:\n  handler: app.handler\n  reservedConcurrency: 0", "serverless.yml"),
         template(function_with("ReservedConcurrentExecutions: 0"), "throttled completely"),
         template(function_with("ReservedConcurrentExecutions: 950"), "more than 1000 - 100"),
         template(function_with("ProvisionedConcurrencyConfig:\n  ProvisionedConcurrentExecutions: 5"),
                  "provisioned concurrency without AutoPublishAlias ($LATEST)"),
     )
     valid = (
+        serverless("fn:\n  handler: app.handler\n  provisionedConcurrency: 2",
+                   "serverless.yml publishes the provisioned alias itself"),
         template(function_with("ReservedConcurrentExecutions: 5")),
         template(function_with("AutoPublishAlias: live\nProvisionedConcurrencyConfig:\n  ProvisionedConcurrentExecutions: 5")),
     )
