@@ -466,3 +466,33 @@ def test_terraform_files_named_one_by_one_load_their_folder_once(tmp_path, monke
     monkeypatch.chdir(tmp_path)
     project = discover(["a.tf", "b.tf"], Settings())  # as pre-commit passes them
     assert sorted(fn.name for fn in project.functions) == ["aws_lambda_function.f", "aws_lambda_function.g"]
+
+
+def test_triggers_and_mappings_through_an_alias_are_the_functions(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {"main.tf": textwrap.dedent('''\
+        resource "aws_lambda_function" "f" {
+          runtime = "python3.12"
+          handler = "app.handler"
+          timeout = 60
+          publish = true
+        }
+        resource "aws_lambda_alias" "live" {
+          name             = "live"
+          function_name    = aws_lambda_function.f.function_name
+          function_version = aws_lambda_function.f.version
+        }
+        resource "aws_sns_topic_subscription" "t" {
+          topic_arn = "arn:aws:sns:us-east-1:123456789012:t"
+          protocol  = "lambda"
+          endpoint  = aws_lambda_alias.live.arn
+        }
+        resource "aws_sqs_queue" "q" {
+          visibility_timeout_seconds = 30
+        }
+        resource "aws_lambda_event_source_mapping" "q" {
+          event_source_arn = aws_sqs_queue.q.arn
+          function_name    = aws_lambda_alias.live.arn
+        }
+        ''')}, "--select", "LL501,LL503,LL504,LL609")
+    assert sorted((f["code"], f["location"]["row"]) for f in findings) == [
+        ("LL501", 12), ("LL503", 17), ("LL504", 18)]

@@ -152,7 +152,7 @@ def _events(template: Template, config: FunctionConfig) -> List[Event]:
                     events.append(Event(str(name), event_type, kind, config.properties_path + ("Events", name)))
     for perm_id, _ in template.resources_of_type("AWS::Lambda::Permission"):
         props = template.properties(perm_id)
-        if not config.is_named_by(props.get("FunctionName")):
+        if not config.is_reached_by(props.get("FunctionName")):
             continue
         service = _service(props.get("Principal"), kinds["async_principals"])
         kind = "async" if service else "unknown"

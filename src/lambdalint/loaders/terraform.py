@@ -451,7 +451,7 @@ def attach_triggers(template: Template, functions: List[Function]) -> None:
         targets = (resource.get("Properties") or {}).get("Targets") or []
         for fn in functions:
             for index, target in enumerate(targets):
-                if fn.config is not None and fn.config.is_named_by(target):
+                if fn.config is not None and fn.config.is_reached_by(target):
                     # the resource itself is the event's place (LL602 reads its TimeoutInMillis)
                     fn.config.events.append(Event(address, event_type, invocation, ("Resources", address)))
                     break

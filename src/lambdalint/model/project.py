@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.model.bundle import Bundle
-from lambdalint.model.template import MISSING, Template, dig, refers_to
+from lambdalint.model.template import MISSING, Template, dig, referenced_id, refers_to
 
 
 @dataclass(frozen=True)
@@ -93,6 +93,17 @@ class FunctionConfig:
             return False
         name = self.get("FunctionName")
         return name is not None and value == name.value
+
+    def is_reached_by(self, value: Any) -> bool:
+        """True when `value` names this function, or an alias or version of it (`!Ref LiveAlias`,
+        `aws_lambda_alias.live.arn`): a trigger, mapping or invoke config there is this function's."""
+        if self.is_named_by(value):
+            return True
+        target = referenced_id(value)
+        resource = self.template.resources.get(target) if target else None
+        return isinstance(resource, dict) \
+            and resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version") \
+            and self.is_named_by(self.template.properties(target).get("FunctionName"))
 
     def get_map(self, *keys: Any) -> Dict[str, Setting]:
         """A map setting as SAM merges it: Globals entries, overridden by the function's own."""

@@ -116,7 +116,7 @@ def _has_on_failure(config) -> bool:
         return True
     for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
         props = config.template.properties(logical_id)
-        if config.is_named_by(props.get("FunctionName")) and may_be_set(
+        if config.is_reached_by(props.get("FunctionName")) and may_be_set(
                 props, ("DestinationConfig", "OnFailure", "Destination")):
             return True
     return False

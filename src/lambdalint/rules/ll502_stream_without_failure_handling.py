@@ -72,7 +72,7 @@ class StreamWithoutFailureHandlingRule(Rule):
         for mapping_id, _ in template_.resources_of_type("AWS::Lambda::EventSourceMapping"):
             props = template_.properties(mapping_id)
             source = props.get("EventSourceArn")
-            if config.is_named_by(props.get("FunctionName")) and _is_stream(source, template_):
+            if config.is_reached_by(props.get("FunctionName")) and _is_stream(source, template_):
                 mappings.append((("Resources", mapping_id, "Properties"), mapping_id))
         term = template_.term
         for path, name in mappings:

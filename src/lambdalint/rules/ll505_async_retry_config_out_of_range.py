@@ -37,7 +37,7 @@ class AsyncRetryConfigOutOfRangeRule(Rule):
             settings += [(key, config.get("EventInvokeConfig", key)) for key in BOUNDS]
         for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
             props = config.template.properties(logical_id)
-            if config.is_named_by(props.get("FunctionName")):
+            if config.is_reached_by(props.get("FunctionName")):
                 settings += [(key, Setting(props[key], ("Resources", logical_id, "Properties", key)))
                              for key in BOUNDS if key in props]
         for key, setting in settings:

@@ -18,7 +18,7 @@ def queues_triggering(fn) -> Iterator[Tuple[str, object]]:
     for mapping_id, _ in template.resources_of_type("AWS::Lambda::EventSourceMapping"):
         props = template.properties(mapping_id)
         queue = referenced_id(props.get("EventSourceArn"))
-        if queue and queue not in seen and config.is_named_by(props.get("FunctionName")) \
+        if queue and queue not in seen and config.is_reached_by(props.get("FunctionName")) \
                 and template.resources.get(queue, {}).get("Type") == "AWS::SQS::Queue":
             seen.add(queue)
             yield queue, ("Resources", mapping_id)
