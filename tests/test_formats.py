@@ -496,3 +496,54 @@ def test_triggers_and_mappings_through_an_alias_are_the_functions(tmp_path, monk
         ''')}, "--select", "LL501,LL503,LL504,LL609")
     assert sorted((f["code"], f["location"]["row"]) for f in findings) == [
         ("LL501", 12), ("LL503", 17), ("LL504", 18)]
+
+
+def test_review_cases_short_sqs_form_separate_redrive_policy_computed_policies(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {
+        "sls/serverless.yml": """\
+            service: s
+            provider:
+              name: aws
+              runtime: python3.12
+            functions:
+              worker:
+                handler: app.handler
+                events:
+                  - sqs: !GetAtt Jobs.Arn
+            resources:
+              Resources:
+                Jobs:
+                  Type: AWS::SQS::Queue
+            """,
+        "tf/main.tf": """\
+            resource "aws_lambda_function" "f" {
+              runtime = "python3.12"
+              handler = "app.handler"
+              role    = aws_iam_role.r.arn
+              vpc_config {
+                subnet_ids         = ["s-1"]
+                security_group_ids = ["sg-1"]
+              }
+            }
+            resource "aws_iam_role" "r" {
+              assume_role_policy = "{}"
+            }
+            resource "aws_iam_role_policy" "eni" {
+              role   = aws_iam_role.r.id
+              policy = data.aws_iam_policy_document.eni.json
+            }
+            resource "aws_sqs_queue" "q" {}
+            resource "aws_sqs_queue" "dlq" {}
+            resource "aws_sqs_queue_redrive_policy" "q" {
+              queue_url      = aws_sqs_queue.q.id
+              redrive_policy = jsonencode({ deadLetterTargetArn = aws_sqs_queue.dlq.arn, maxReceiveCount = 4 })
+            }
+            resource "aws_lambda_event_source_mapping" "q" {
+              event_source_arn = aws_sqs_queue.q.arn
+              function_name    = aws_lambda_function.f.arn
+            }
+            """,
+    }, "--select", "LL503,LL504,LL612")
+    # the serverless worker runs the framework's default 6 s: a 30 s queue is under 6x (warning)
+    assert sorted((f["code"], f["filename"], f["severity"]) for f in findings) == [
+        ("LL503", "sls/serverless.yml", "warning"), ("LL504", "sls/serverless.yml", "warning")]

@@ -16,7 +16,7 @@ from lambdalint.data import event_sources
 from lambdalint.loaders.marked_yaml import MarkedDocument
 from lambdalint.loaders.serverless_variables import Variables
 from lambdalint.loaders.translation import Translation
-from lambdalint.model.template import Dialect, Template
+from lambdalint.model.template import Dialect, Template, is_intrinsic
 
 SERVERLESS_NAMES = ("serverless.yml", "serverless.yaml", "serverless.json")
 
@@ -37,6 +37,9 @@ _OWN_SETTINGS = {
     "maximumEventAge": ("EventInvokeConfig", "MaximumEventAgeInSeconds"),
     "image": ("ImageUri",),
 }
+# What the framework deploys when neither the function nor the provider sets a timeout.
+# https://www.serverless.com/framework/docs/providers/aws/guide/functions (checked 2026-11-27)
+FRAMEWORK_DEFAULT_TIMEOUT_S = 6
 _VPC_KEYS = {"securityGroupIds": "SecurityGroupIds", "subnetIds": "SubnetIds"}
 _STREAM_KEYS = {
     "arn": "Stream",
@@ -135,6 +138,9 @@ def _function(out: Translation, lid: str, key: str, function: Any, folder: Path)
         return
     for setting, target in {**_MERGED_DEFAULTS, **_OWN_SETTINGS}.items():
         out.copy(props + target, base + (setting,))
+    if "timeout" not in function and out.source(("provider", "timeout")) is None:
+        out.put(props + ("Timeout",), FRAMEWORK_DEFAULT_TIMEOUT_S)  # not Lambda's 3 s
+        out.mark(props + ("Timeout",), base)
     if "provisionedConcurrency" in function:
         out.put(props + ("AutoPublishAlias",), "provisioned")  # the framework publishes this alias
     if isinstance(function.get("architecture"), str):
@@ -223,14 +229,14 @@ def _events(out: Translation, props: tuple, base: tuple, events: Any) -> None:
 def _stream_type(settings: Any) -> str:
     if isinstance(settings, dict) and str(settings.get("type", "")).lower() == "dynamodb":
         return "DynamoDB"
-    arn = settings.get("arn") if isinstance(settings, dict) else settings
+    arn = settings.get("arn") if isinstance(settings, dict) and not is_intrinsic(settings) else settings
     text = str(arn)
     return "DynamoDB" if ":dynamodb:" in text or "StreamArn" in text else "Kinesis"
 
 
 def _mapping_properties(out: Translation, target: tuple, source: tuple, settings: Any,
                         keys: Dict[str, str]) -> None:
-    if not isinstance(settings, dict):  # `sqs: arn:aws:sqs:...` / `stream: arn:aws:kinesis:...`
+    if not isinstance(settings, dict) or is_intrinsic(settings):  # `sqs: arn:...` / `sqs: !GetAtt Q.Arn`
         out.put(target + (keys["arn"],), settings, source)
         return
     for source_key, target_key in keys.items():

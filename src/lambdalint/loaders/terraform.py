@@ -20,7 +20,7 @@ from lambdalint.loaders.marked_yaml import DocumentError
 from lambdalint.loaders.terraform_values import Values
 from lambdalint.loaders.translation import Translation
 from lambdalint.model.project import Event, Function
-from lambdalint.model.template import Dialect, Template
+from lambdalint.model.template import Dialect, Template, referenced_id
 
 Mapping = Dict[Tuple[str, ...], Tuple[str, ...]]  # Terraform attribute path → CloudFormation path
 
@@ -67,6 +67,7 @@ RESOURCES: Dict[str, Tuple[str, Mapping]] = {
     "aws_iam_role": ("AWS::IAM::Role", {("managed_policy_arns",): ("ManagedPolicyArns",)}),
     "aws_iam_role_policy": ("AWS::IAM::Policy", {("policy",): ("PolicyDocument",)}),
     "aws_iam_role_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
+    "aws_iam_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
     # kept so that references to them have a known type (LL502, LL506)
     "aws_sns_topic": ("AWS::SNS::Topic", {}),
     "aws_s3_bucket": ("AWS::S3::Bucket", {}),
@@ -302,6 +303,15 @@ class _Translator:
         for name, body in self.config.get("module", {}).items():
             if _is_lambda_module(body):
                 self._lambda_module(name, body, ("module", name))
+        for name, body in self.config.get("resource", {}).get("aws_sqs_queue_redrive_policy", {}).items():
+            self._separate_redrive_policy(body, ("resource", "aws_sqs_queue_redrive_policy", name))
+
+    def _separate_redrive_policy(self, body: Any, source: tuple) -> None:
+        """`aws_sqs_queue_redrive_policy` sets the redrive policy of the queue its `queue_url` names."""
+        queue = referenced_id(self.values.evaluate(body.get("queue_url"))) if isinstance(body, dict) else None
+        resource = self.out.data.get("Resources", {}).get(queue) if queue else None
+        if isinstance(resource, dict) and resource.get("Type") == "AWS::SQS::Queue" and "redrive_policy" in body:
+            self._set(("Resources", queue, "Properties", "RedrivePolicy"), source, ("redrive_policy",))
 
     def _resource(self, address: str, cfn_type: str, mapping: Mapping, source: tuple,
                   values: Optional[dict] = None) -> None:
@@ -344,6 +354,9 @@ class _Translator:
                     {"PolicyDocument": self.values.evaluate(p.get("policy"))} for p in policies if isinstance(p, dict)])
         if resource_type in ("aws_iam_role_policy", "aws_iam_role_policy_attachment"):
             self.out.put(props + ("Roles",), [self.values.evaluate(body.get("role"))], source + ("role",))
+        if resource_type == "aws_iam_policy_attachment":
+            self.out.put(props + ("Roles",), self.values.evaluate(body.get("roles", [])), source + ("roles",))
+        if resource_type in ("aws_iam_policy_attachment", "aws_iam_role_policy_attachment"):
             if "policy_arn" in body:
                 self.out.put(props + ("ManagedPolicyArns",), [self.values.evaluate(body["policy_arn"])],
                              source + ("policy_arn",))

@@ -58,6 +58,8 @@ def _policies_grant(policies: Any) -> bool:
 def _document_grants(document: Any) -> bool:
     if document is None:
         return False
+    if is_intrinsic(document):
+        return True  # computed (a policy-document data source, a parameter): unknown
     if isinstance(document, str):
         try:
             document = json.loads(document)
