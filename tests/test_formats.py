@@ -547,3 +547,13 @@ def test_review_cases_short_sqs_form_separate_redrive_policy_computed_policies(t
     # the serverless worker runs the framework's default 6 s: a 30 s queue is under 6x (warning)
     assert sorted((f["code"], f["filename"], f["severity"]) for f in findings) == [
         ("LL503", "sls/serverless.yml", "warning"), ("LL504", "sls/serverless.yml", "warning")]
+
+
+def test_terraform_providers_repeat_and_override_files_replace_arguments(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {
+        "main.tf": 'provider "aws" {}\nresource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  timeout = 5000\n}\n',
+        "providers.tf": 'provider "aws" {\n  alias = "us"\n}\n',
+        "dev_override.tf": 'resource "aws_lambda_function" "f" {\n  timeout = 6000\n}\n',
+    })
+    assert [(f["code"], f["filename"], f["location"]["row"], f["message"][:26]) for f in findings] == [
+        ("LL601", "dev_override.tf", 2, "timeout is 6,000 seconds; ")]

@@ -67,7 +67,7 @@ class _Token:
 
 _PUNCT = ("=>", "==", "!=", "<=", ">=", "&&", "||", "...", "{", "}", "[", "]", "(", ")", "=", ",",
           ".", ":", "?", "!", "*", "/", "%", "+", "-", "<", ">")
-_IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*")
+_IDENT = re.compile(r"[^\W\d][\w-]*")  # letters of any script, then letters, digits, _ and -
 _NUMBER = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?")
 _HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
 
@@ -190,6 +190,11 @@ class _Parser:
         self.index = 0
         self.marks: Dict[tuple, Mark] = {}
         self.depth = 0
+        self._newlines_ignored: List[bool] = []  # per open bracket: True inside () and []
+
+    @property
+    def in_brackets(self) -> bool:
+        return bool(self._newlines_ignored) and self._newlines_ignored[-1]
 
     # -- tokens ------------------------------------------------------------------------------
     @property
@@ -228,6 +233,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise self._error("nested too deeply")
         result: Dict[str, Any] = {}
+        self._newlines_ignored.append(False)
         while True:
             self._skip_newlines()
             if closing is not None and self._is(closing):
@@ -247,6 +253,7 @@ class _Parser:
                 self._end_of_item(closing)
             else:
                 self._block(result, path, name)
+        self._newlines_ignored.pop()
         self.depth -= 1
         return result
 
@@ -289,15 +296,33 @@ class _Parser:
         return value, last
 
     def _continues(self) -> bool:
-        token = self.current
+        """True when an operator follows: the expression goes on (kept as text).  Inside `()` and
+        `[]` HCL ignores newlines, so `(\n  var.a\n  ? 1\n  : 2\n)` continues on the next line."""
+        index = self.index
+        if self.in_brackets:
+            while self.tokens[index].kind == "newline":
+                index += 1
+        token = self.tokens[index]
         if token.kind in ("newline", "eof"):
             return False
-        return not (token.kind == "punct" and token.text in (",", ")", "]", "}", ":", "=", "=>", "..."))
+        if token.kind == "punct" and token.text in (",", ")", "]", "}", ":", "=", "=>", "..."):
+            return False
+        self.index = index
+        return True
 
     def _skip_expression_rest(self) -> _Token:
         depth, last = 0, self.current
         while self.current.kind != "eof":
             token = self.current
+            if token.kind == "newline" and depth == 0 and self.in_brackets:
+                following = self.index
+                while self.tokens[following].kind == "newline":
+                    following += 1
+                after = self.tokens[following]
+                if after.kind == "punct" and after.text in (",", ")", "]"):
+                    break
+                self.index = following
+                continue
             if token.kind == "punct" and token.text in ("(", "[", "{"):
                 depth += 1
             elif token.kind == "punct" and token.text in (")", "]", "}"):
@@ -310,6 +335,15 @@ class _Parser:
         return last
 
     def _primary(self, path: Optional[tuple] = None) -> Tuple[Any, _Token]:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self._error("nested too deeply")
+        try:
+            return self._primary_unguarded(path)
+        finally:
+            self.depth -= 1
+
+    def _primary_unguarded(self, path: Optional[tuple]) -> Tuple[Any, _Token]:
         token = self.current
         if token.kind == "number":
             self._take()
@@ -328,9 +362,11 @@ class _Parser:
             return self._collection("{", "}", path)
         if self._is("("):
             self._take()
+            self._newlines_ignored.append(True)
             self._skip_newlines()
             value, _ = self.expression()
             self._skip_newlines()
+            self._newlines_ignored.pop()
             return value, self._expect(")")
         if self._is("-") and self.tokens[self.index + 1].kind == "number":
             self._take()
@@ -344,6 +380,14 @@ class _Parser:
 
     def _reference_or_call(self) -> Tuple[Any, _Token]:
         first = self._take()
+        if self._is(":") and self.tokens[self.index + 1].text == ":":  # provider::aws::arn_parse()
+            while self._is(":") and self.tokens[self.index + 1].text == ":" \
+                    and self.tokens[self.index + 2].kind == "ident":
+                self.index += 2
+                self._take()
+            if self._is("("):
+                call, last = self._call(first)
+                return Opaque(self.text[first.offset:last.end_offset]), last
         if self._is("("):
             return self._call(first)
         parts, last, plain = [first.text], first, True
@@ -380,6 +424,7 @@ class _Parser:
     def _call(self, name: _Token) -> Tuple[Any, _Token]:
         self._expect("(")
         args = []
+        self._newlines_ignored.append(True)
         while True:
             self._skip_newlines()
             if self._is(")"):
@@ -394,6 +439,7 @@ class _Parser:
                 self._take()
             elif not self._is(")"):
                 raise self._error("expected ',' or ')'")
+        self._newlines_ignored.pop()
         return Call(name.text, tuple(args)), self._take()
 
     def _collection(self, opening: str, closing: str, path: Optional[tuple]) -> Tuple[Any, _Token]:
@@ -408,6 +454,7 @@ class _Parser:
         if self.depth > MAX_DEPTH:
             raise self._error("nested too deeply")
         items: Any = [] if opening == "[" else {}
+        self._newlines_ignored.append(opening == "[")
         while True:
             self._skip_newlines()
             if self._is(closing):
@@ -431,6 +478,7 @@ class _Parser:
             self._skip_newlines()
             if self._is(","):
                 self._take()
+        self._newlines_ignored.pop()
         self.depth -= 1
         return items, self._take()
 

@@ -98,8 +98,6 @@ _MODULE_FUNCTION: Mapping = {
     ("reserved_concurrent_executions",): ("ReservedConcurrentExecutions",),
     ("environment_variables",): ("Environment", "Variables"),
     ("dead_letter_target_arn",): ("DeadLetterConfig", "TargetArn"),
-    ("vpc_subnet_ids",): ("VpcConfig", "SubnetIds"),
-    ("vpc_security_group_ids",): ("VpcConfig", "SecurityGroupIds"),
     ("local_existing_package",): ("Code",),
 }
 _MODULE_ASYNC: Mapping = {
@@ -141,11 +139,11 @@ def load_terraform(files: Sequence[Tuple[Path, str]]) -> Template:
     marks: Dict[tuple, Any] = {}
     problems: List[Tuple[Any, str]] = []  # (mark, message): read, but not as the user meant
     texts = []
-    for path, display in files:
+    for path, display in sorted(files, key=lambda f: _is_override(f[0])):  # overrides last
         text = _read(path)
         texts.append((display, text))
         body, file_marks = _parse(text, display)
-        _merge(config, marks, body, _MarksByBlock(file_marks), problems)
+        _merge(config, marks, body, _MarksByBlock(file_marks), problems, _is_override(path))
     folder = files[0][0].parent
     variables = _tfvars(folder)
     out = Translation(config, marks)
@@ -156,6 +154,10 @@ def load_terraform(files: Sequence[Tuple[Path, str]]) -> Template:
                         other_files=texts[1:])
     template.problems = problems
     return template
+
+
+def _is_override(path: Path) -> bool:
+    return path.name == "override.tf" or path.name.endswith("_override.tf")
 
 
 def _read(path: Path) -> str:
@@ -185,9 +187,10 @@ class TerraformFileError(DocumentError):
 
 
 def _merge(config: Dict[str, Any], marks: Dict[tuple, Any], body: Dict[str, Any], file_marks,
-           problems: List[Tuple[Any, str]]) -> None:
+           problems: List[Tuple[Any, str]], override: bool = False) -> None:
     """Fold one file's top-level blocks into the folder's configuration (Terraform reads them as
-    one).  A block whose address is already taken is left out and noted in `problems`."""
+    one).  A block whose address is already taken is left out and noted in `problems`, except in
+    override files (`override.tf`, `*_override.tf`), whose arguments replace the original's."""
     for kind, blocks in body.items():
         if kind == "locals" and isinstance(blocks, list):
             for index, block in enumerate(blocks):
@@ -198,17 +201,27 @@ def _merge(config: Dict[str, Any], marks: Dict[tuple, Any], body: Dict[str, Any]
             for block_type, instances in blocks.items():
                 if isinstance(instances, dict):
                     for name, value in instances.items():
-                        _add_block(config, marks, file_marks, (kind, block_type, name), value, problems)
-        elif isinstance(blocks, dict):
+                        _add_block(config, marks, file_marks, (kind, block_type, name), value, problems, override)
+        elif kind in ("module", "variable", "output") and isinstance(blocks, dict):
             for name, value in blocks.items():
-                _add_block(config, marks, file_marks, (kind, name), value, problems)
+                _add_block(config, marks, file_marks, (kind, name), value, problems, override)
+        # provider (aliases repeat it), terraform, moved, import, check...: not needed here
 
 
-def _add_block(config, marks, file_marks, address: tuple, value: Any, problems) -> None:
+def _add_block(config, marks, file_marks, address: tuple, value: Any, problems, override: bool) -> None:
     node = config
     for key in address[:-1]:
         node = node.setdefault(key, {})
     mark = file_marks.get(address)
+    if override and isinstance(node.get(address[-1]), dict) and isinstance(value, dict):
+        for argument, replacement in value.items():
+            node[address[-1]][argument] = replacement
+            for path in [p for p in marks if p[:len(address) + 1] == address + (argument,)]:
+                del marks[path]
+            for path, argument_mark in file_marks.under(address):
+                if path[len(address):len(address) + 1] == (argument,):
+                    marks[path] = argument_mark
+        return
     if address[-1] in node:
         first = marks.get(address)
         where = f" (first at {first.display}:{first.line})" if first is not None else ""
@@ -275,8 +288,20 @@ def _reference(config: Dict[str, Any], parts: tuple) -> Optional[Any]:
 
 
 def _is_lambda_module(block: Any) -> bool:
+    """The registry module itself (`terraform-aws-modules/lambda/aws`, also from GitHub with a ref),
+    not its submodules (`//modules/alias`, `//modules/deploy`...), which create no function."""
     source = block.get("source") if isinstance(block, dict) else None
-    return isinstance(source, str) and source.split("//")[0].rstrip("/") == LAMBDA_MODULE
+    if not isinstance(source, str):
+        return False
+    source = source.split("?")[0].rstrip("/")
+    return source in (LAMBDA_MODULE, "github.com/terraform-aws-modules/terraform-aws-lambda",
+                      "git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git")
+
+
+def _literal_map(value: Any) -> Dict[str, Any]:
+    """A map written out in the configuration; `local.triggers`, `merge(...)` and the like are
+    unknown, so they add nothing (rather than something guessed)."""
+    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
 
 
 class _Translator:
@@ -404,10 +429,15 @@ class _Translator:
             self._module_code(props, body, source)
         reference = {"Ref": address}
         self._module_role(address, props, body, source)
+        if body.get("vpc_subnet_ids") is not None and body.get("vpc_security_group_ids") is not None:
+            # the module leaves vpc_config out unless both are given
+            self._set(props + ("VpcConfig", "SubnetIds"), source, ("vpc_subnet_ids",))
+            self._set(props + ("VpcConfig", "SecurityGroupIds"), source, ("vpc_security_group_ids",))
+            self.out.mark(props + ("VpcConfig",), source + ("vpc_subnet_ids",))
         if body.get("create_async_event_config") is True:
             self._resource(f"{address}.async", "AWS::Lambda::EventInvokeConfig", _MODULE_ASYNC, source)
             self.out.put(("Resources", f"{address}.async", "Properties", "FunctionName"), reference)
-        for key, trigger in (body.get("allowed_triggers") or {}).items():
+        for key, trigger in _literal_map(body.get("allowed_triggers")).items():
             base = source + ("allowed_triggers", key)
             permission = f"{address}.allowed_triggers.{key}"
             self._resource(permission, "AWS::Lambda::Permission", {("source_arn",): ("SourceArn",)}, base)
@@ -416,7 +446,7 @@ class _Translator:
                 service = self.values.evaluate(trigger.get("service")) if isinstance(trigger, dict) else None
                 principal = f"{service.lower()}.amazonaws.com" if isinstance(service, str) else None
                 self.out.put(("Resources", permission, "Properties", "Principal"), principal, base + ("service",))
-        for key, _ in (body.get("event_source_mapping") or {}).items():
+        for key, _ in _literal_map(body.get("event_source_mapping")).items():
             base = source + ("event_source_mapping", key)
             mapping = f"{address}.event_source_mapping.{key}"
             self._resource(mapping, "AWS::Lambda::EventSourceMapping", _MODULE_MAPPING, base)
