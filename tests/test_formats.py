@@ -557,3 +557,16 @@ def test_terraform_providers_repeat_and_override_files_replace_arguments(tmp_pat
     })
     assert [(f["code"], f["filename"], f["location"]["row"], f["message"][:26]) for f in findings] == [
         ("LL601", "dev_override.tf", 2, "timeout is 6,000 seconds; ")]
+
+
+@pytest.mark.parametrize("files", [
+    {"serverless.yml": "service: s\ncustom:\n" + "".join(
+        f"  v{i}: \"" + f"${{self:custom.v{i + 1}}}" * 6 + "\"\n" for i in range(8)) + "  v8: x\n"
+        "provider:\n  name: aws\n  runtime: python3.12\n  memorySize: ${self:custom.v0}\n"
+        "functions:\n  fn:\n    handler: app.handler\n"},
+    {"main.tf": "locals {\n" + "".join(
+        f"  l{i} = [" + ", ".join([f"local.l{i + 1}"] * 8) + "]\n" for i in range(12)) + "  l12 = 1\n}\n"
+        'resource "aws_lambda_function" "f" {\n  memory_size = local.l0\n}\n'},
+], ids=["serverless", "terraform"])
+def test_variables_that_expand_exponentially_are_unresolved_quickly(files, tmp_path, monkeypatch):
+    assert _check(tmp_path, monkeypatch, files, "--select", "LL6") == []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any, List
 
-from lambdalint.loaders.translation import unresolved
+from lambdalint.loaders.translation import larger_than, unresolved
 from lambdalint.model.template import MISSING, dig
 
 _INNERMOST = re.compile(r"\$\{([^${}]*)\}")
@@ -19,9 +19,16 @@ _MAX_DEPTH = 10  # `${self:}` chains deeper than this (or cycles) are unresolved
 _DEFAULT_STAGE = "dev"
 
 
+_MAX_NODES = 10_000  # a value that expands to more nodes than this is unresolved (alias-bomb-like)
+_MAX_STEPS = 100_000  # variables replaced in one file; beyond this the rest is unresolved
+_DEFAULTS_APPLY = ("self:", "sls:", "opt:", "env:")  # sources whose default is what deploys
+
+
 class Variables:
     def __init__(self, document: dict):
         self.document = document
+        self._resolved_self: dict = {}  # `${self:a.b}` → value, so that shared references resolve once
+        self._steps = 0
 
     def resolve(self, value: Any, depth: int = 0) -> Any:
         """`value` with every variable replaced; the structure (and so the marks) is kept."""
@@ -39,6 +46,9 @@ class Variables:
             match = _INNERMOST.search(current)
             if match is None:
                 break
+            self._steps += 1
+            if self._steps > _MAX_STEPS:
+                return unresolved(text)
             value = self._evaluate(match.group(1), depth)
             if match.group(0) == current:  # the whole value is one variable: keep its type
                 return unresolved(text) if value is MISSING else value
@@ -52,6 +62,8 @@ class Variables:
     def _evaluate(self, expression: str, depth: int) -> Any:
         source, *defaults = _split_top_level(expression)
         value = self._source(source.strip(), depth)
+        if not source.strip().startswith(_DEFAULTS_APPLY):
+            return value  # `${ssm:/x, 45}`: the parameter's value deploys, not the default
         for default in defaults:
             if value is not MISSING:
                 break
@@ -62,11 +74,16 @@ class Variables:
         if _UNKNOWN in reference or depth >= _MAX_DEPTH:
             return MISSING
         if reference.startswith("self:"):
-            keys = tuple(part for part in reference[len("self:"):].split(".") if part)
-            found = dig(self.document, keys)
-            if found is MISSING or isinstance(found, dict) and "Fn::Unresolved" in found:
-                return MISSING
-            return self.resolve(found, depth + 1)
+            if reference not in self._resolved_self:
+                self._resolved_self[reference] = MISSING  # a cycle back to here is unresolved
+                keys = tuple(part for part in reference[len("self:"):].split(".") if part)
+                found = dig(self.document, keys)
+                if found is not MISSING:
+                    found = self.resolve(found, depth + 1)
+                if isinstance(found, dict) and "Fn::Unresolved" in found or larger_than(found, _MAX_NODES):
+                    found = MISSING
+                self._resolved_self[reference] = found
+            return self._resolved_self[reference]
         if reference == "sls:stage":
             stage = self._source("self:provider.stage", depth + 1)
             return _DEFAULT_STAGE if stage is MISSING or not isinstance(stage, str) else stage

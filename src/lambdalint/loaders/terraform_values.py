@@ -12,10 +12,13 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Optional
 
 from lambdalint.loaders.hcl import Call, Interpolated, Opaque, Reference
-from lambdalint.loaders.translation import unresolved
+from lambdalint.loaders.translation import larger_than, unresolved
 
 _MAX_DEPTH = 20
 _PASS_THROUGH_CALLS = frozenset({"jsonencode", "tolist", "toset", "tomap", "tostring", "tonumber"})
+
+
+_MAX_NODES = 10_000
 
 
 class Values:
@@ -25,6 +28,7 @@ class Values:
         self.folder = folder
         self.variables = variables  # from tfvars files, over the defaults
         self._reference = reference  # resource address parts → Ref/GetAtt, or None
+        self._named: Dict[str, Any] = {}  # "local.x" / "var.x" → value, each evaluated once
 
     def evaluate(self, value: Any, depth: int = 0) -> Any:
         if depth > _MAX_DEPTH:
@@ -50,17 +54,24 @@ class Values:
         head = parts[0]
         if head == "path" and len(parts) == 2 and parts[1] in ("module", "root", "cwd"):
             return "."
-        if head == "var" and len(parts) >= 2:
-            return self._attribute(self._variable(parts[1], depth), parts[2:], ref)
-        if head == "local" and len(parts) >= 2:
-            locals_ = self.config.get("locals", {})
-            if parts[1] in locals_:
-                return self._attribute(self.evaluate(locals_[parts[1]], depth + 1), parts[2:], ref)
-            return unresolved(ref.text)
+        if head in ("var", "local") and len(parts) >= 2:
+            return self._attribute(self._named_value(head, parts[1], depth), parts[2:], ref)
         if head == "data" and parts[1:2] == ("archive_file",) and len(parts) == 4:
             return self._archive(parts[2], parts[3], depth)
         found = self._reference(parts)
         return found if found is not None else unresolved(ref.text)
+
+    def _named_value(self, kind: str, name: str, depth: int) -> Any:
+        key = f"{kind}.{name}"
+        if key not in self._named:
+            self._named[key] = unresolved(key)  # a cycle back to here is unresolved
+            if kind == "var":
+                self._named[key] = self._variable(name, depth)
+            elif name in self.config.get("locals", {}):
+                self._named[key] = self.evaluate(self.config["locals"][name], depth + 1)
+            if larger_than(self._named[key], _MAX_NODES):
+                self._named[key] = unresolved(key)  # values that expand like a YAML alias bomb
+        return self._named[key]
 
     def _variable(self, name: str, depth: int) -> Any:
         if name in self.variables:
