@@ -570,3 +570,89 @@ def test_terraform_providers_repeat_and_override_files_replace_arguments(tmp_pat
 ], ids=["serverless", "terraform"])
 def test_variables_that_expand_exponentially_are_unresolved_quickly(files, tmp_path, monkeypatch):
     assert _check(tmp_path, monkeypatch, files, "--select", "LL6") == []
+
+
+def test_second_review_cases(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {
+        "sls/serverless.yml": """\
+            service: s
+            provider:
+              name: aws
+              runtime: python3.12
+              vpc:
+                securityGroupIds: [sg-1]
+                subnetIds: [subnet-a]
+            functions:
+              merged:
+                handler: app.handler
+                vpc:
+                  subnetIds: [subnet-b]
+              queued:
+                handler: app.handler
+                timeout: 300
+                events:
+                  - http:
+                      path: /jobs
+                      method: post
+                      async: true
+              image:
+                image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/app:latest
+              hello:
+                handler: handler.hello
+                module: hello_module
+                events:
+                  - s3: uploads
+            resources:
+              Resources:
+                HelloLambdaFunction:
+                  Properties:
+                    MemorySize: 20480
+            """,
+        "sls/hello_module/handler.py": "def hello(event, context):\n    return 1\n",
+        "node/serverless.yml": """\
+            service: n
+            provider:
+              name: aws
+            functions:
+              js:
+                handler: handler.hello
+            """,
+        "node/handler.js": "module.exports.hello = async () => ({});\n",
+        "tf/main.tf": """\
+            resource "aws_lambda_function" "f" {
+              runtime = "python3.12"
+              handler = "app.handler"
+              timeout = 120
+              publish = true
+            }
+            resource "aws_lambda_alias" "live" {
+              name             = "live"
+              function_name    = aws_lambda_function.f.function_name
+              function_version = aws_lambda_function.f.version
+            }
+            resource "aws_lambda_event_source_mapping" "q" {
+              event_source_arn = "arn:aws:sqs:us-east-1:123456789012:q"
+              function_name    = aws_lambda_function.f.qualified_arn
+            }
+            resource "aws_lb" "front" {
+              idle_timeout = 300
+            }
+            resource "aws_lb_target_group_attachment" "f" {
+              target_group_arn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/t/1"
+              target_id        = aws_lambda_function.f.arn
+            }
+            module "submodule" {
+              source           = "terraform-aws-modules/lambda/aws//modules/alias"
+              allowed_triggers = { SNS = { service = "sns" } }
+            }
+            module "computed" {
+              source           = "terraform-aws-modules/lambda/aws"
+              runtime          = "python3.12"
+              handler          = "app.handler"
+              allowed_triggers = local.triggers
+              vpc_subnet_ids   = ["subnet-1"]
+            }
+            """,
+    }, "--select", "LL5,LL6")
+    assert sorted((f["code"], f["filename"]) for f in findings) == [
+        ("LL501", "sls/serverless.yml"), ("LL603", "sls/serverless.yml")]

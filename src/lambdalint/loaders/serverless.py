@@ -40,6 +40,8 @@ _OWN_SETTINGS = {
 # What the framework deploys when neither the function nor the provider sets a timeout.
 # https://www.serverless.com/framework/docs/providers/aws/guide/functions (checked 2026-11-27)
 FRAMEWORK_DEFAULT_TIMEOUT_S = 6
+# Without a runtime the framework deploys Node.js: such functions are not judged as Python.
+FRAMEWORK_DEFAULT_RUNTIME = "nodejs (Serverless Framework default)"
 _VPC_KEYS = {"securityGroupIds": "SecurityGroupIds", "subnetIds": "SubnetIds"}
 _STREAM_KEYS = {
     "arn": "Stream",
@@ -102,9 +104,25 @@ def translate(path: Path, display: str, document: MarkedDocument, text: str) -> 
     extra = out.source(("resources", "Resources"))
     if isinstance(extra, dict):
         for resource_id in extra:
-            out.copy(("Resources", resource_id), ("resources", "Resources", resource_id))
+            _merge_resource(out, resource_id)
     dialect = Dialect("serverless", defaults="provider", names=names, terms=TERMS)
     return Template(path, display, out.data, out.marks, text, dialect=dialect)
+
+
+def _merge_resource(out: Translation, resource_id: str, path: tuple = ()) -> None:
+    """`resources.Resources` entries are added; one named like a generated resource
+    (`HelloLambdaFunction: {Properties: {...}}`) is merged into it key by key, as the framework does."""
+    source = ("resources", "Resources", resource_id) + path
+    target = ("Resources", resource_id) + path
+    value = out.source(source)
+    existing = out.data.get("Resources", {})
+    for key in (resource_id,) + path:
+        existing = existing.get(key) if isinstance(existing, dict) else None
+    if isinstance(value, dict) and isinstance(existing, dict) and not is_intrinsic(value):
+        for key in value:
+            _merge_resource(out, resource_id, path + (key,))
+    else:
+        out.copy(target, source)
 
 
 def _functions(document: dict) -> Dict[str, Any]:
@@ -141,6 +159,10 @@ def _function(out: Translation, lid: str, key: str, function: Any, folder: Path)
     if "timeout" not in function and out.source(("provider", "timeout")) is None:
         out.put(props + ("Timeout",), FRAMEWORK_DEFAULT_TIMEOUT_S)  # not Lambda's 3 s
         out.mark(props + ("Timeout",), base)
+    if function.get("image") is not None:
+        out.put(props + ("PackageType",), "Image")
+    elif "runtime" not in function and out.source(("provider", "runtime")) is None:
+        out.put(props + ("Runtime",), FRAMEWORK_DEFAULT_RUNTIME)
     if "provisionedConcurrency" in function:
         out.put(props + ("AutoPublishAlias",), "provisioned")  # the framework publishes this alias
     if isinstance(function.get("architecture"), str):
@@ -151,18 +173,27 @@ def _function(out: Translation, lid: str, key: str, function: Any, folder: Path)
     for owner in (base, ("provider",)):
         if out.copy(props + ("Layers",), owner + ("layers",)):
             break
-    for owner in (base, ("provider",)):
-        vpc = out.source(owner + ("vpc",))
-        if isinstance(vpc, dict):
-            out.put(props + ("VpcConfig",), {}, owner + ("vpc",))
-            for source_key, target_key in _VPC_KEYS.items():
-                out.copy(props + ("VpcConfig", target_key), owner + ("vpc", source_key))
-            break
+    _vpc(out, props, base)
     _failure_handling(out, props, base, function)
     code = _code_location(out, key, function, folder)
     if code is not None:
         out.put(props + ("CodeUri",), code[0], code[1])
     _events(out, props, base, function.get("events"))
+
+
+def _vpc(out: Translation, props: tuple, base: tuple) -> None:
+    """The framework takes `securityGroupIds` and `subnetIds` each from the function, else from the
+    provider, and leaves VpcConfig out unless both end up set (so an incomplete one never fails)."""
+    found = {}
+    for source_key, target_key in _VPC_KEYS.items():
+        for owner in (base, ("provider",)):
+            if out.source(owner + ("vpc", source_key)) is not None:
+                found[target_key] = owner + ("vpc", source_key)
+                break
+    if len(found) == len(_VPC_KEYS):
+        for target_key, where in found.items():
+            out.copy(props + ("VpcConfig", target_key), where)
+        out.mark(props + ("VpcConfig",), found["SubnetIds"][:-1])
 
 
 def _failure_handling(out: Translation, props: tuple, base: tuple, function: dict) -> None:
@@ -190,6 +221,12 @@ def _code_location(out: Translation, key: str, function: dict, folder: Path) -> 
             return out.source(owner + ("package", "artifact")), owner + ("package", "artifact")
     if function.get("image") is not None:
         return None
+    module = function.get("module")
+    if isinstance(module, str) and module.strip("./"):
+        # serverless-python-requirements packages `module` as the function's root: handler paths
+        # are relative to it
+        built = f".serverless/{key}.zip"
+        return (built, None) if (folder / built).is_file() else (module, ("functions", key, "module"))
     individually = out.source(("functions", key, "package", "individually"),
                               out.source(("package", "individually")))
     service = out.source(("service",))
@@ -210,8 +247,8 @@ def _events(out: Translation, props: tuple, base: tuple, events: Any) -> None:
             continue
         (kind, settings), = event.items()
         sam_type = types.get(str(kind))
-        if sam_type is None:
-            continue
+        if sam_type is None or kind == "http" and isinstance(settings, dict) and settings.get("async") is True:
+            continue  # an asynchronous REST integration does not wait for the function
         source = base + ("events", index, kind)
         if kind == "stream":
             sam_type = _stream_type(settings)

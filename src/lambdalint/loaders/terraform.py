@@ -18,7 +18,7 @@ from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders import hcl
 from lambdalint.loaders.marked_yaml import DocumentError
 from lambdalint.loaders.terraform_values import Values
-from lambdalint.loaders.translation import Translation
+from lambdalint.loaders.translation import Translation, unresolved
 from lambdalint.model.project import Event, Function
 from lambdalint.model.template import Dialect, Template, referenced_id
 
@@ -85,8 +85,9 @@ _TRIGGER_TARGETS = {
     "aws_apigatewayv2_integration": (None, "integration_uri"),
     "aws_lb_target_group_attachment": (None, "target_id"),
 }
-_ARN_ATTRIBUTES = {"arn": "Arn", "qualified_arn": "Arn", "invoke_arn": "Arn", "stream_arn": "StreamArn",
-                   "version": "Version", "qualified_invoke_arn": "Arn"}
+# `qualified_arn` names a published version, not $LATEST (LL609 tells them apart)
+_ARN_ATTRIBUTES = {"arn": "Arn", "qualified_arn": "QualifiedArn", "invoke_arn": "Arn", "stream_arn": "StreamArn",
+                   "version": "Version", "qualified_invoke_arn": "QualifiedArn"}
 _NAME_ATTRIBUTES = frozenset({"function_name", "id", "name", "url"})
 
 LAMBDA_MODULE = "terraform-aws-modules/lambda/aws"
@@ -420,6 +421,22 @@ class _Translator:
             self.out.data["Resources"][address]["Properties"]["Targets"].append(self.values.evaluate(raw))
             self.out.mark(props + ("Targets", index), where)
         self._set(props + ("TimeoutInMillis",), source, ("timeout_milliseconds",))
+        if resource_type == "aws_lb_target_group_attachment":
+            self._load_balancer_idle_timeout(props)
+
+    def _load_balancer_idle_timeout(self, props: tuple) -> None:
+        """An ALB's `idle_timeout` raises its wait above the 60 s default.  Which load balancer
+        forwards to the target group takes a chain of references to find, so the longest idle
+        timeout of the configuration's load balancers is taken; an unknown one is unknown."""
+        timeouts = [self.values.evaluate(lb.get("idle_timeout"))
+                    for kind in ("aws_lb", "aws_alb")
+                    for lb in self.config.get("resource", {}).get(kind, {}).values()
+                    if isinstance(lb, dict) and "idle_timeout" in lb]
+        if not timeouts:
+            return
+        known = all(isinstance(t, int) and not isinstance(t, bool) for t in timeouts)
+        self.out.put(props + ("TimeoutInMillis",),
+                     max(timeouts) * 1000 if known else unresolved("idle_timeout"))
 
     def _lambda_module(self, name: str, body: dict, source: tuple) -> None:
         address = f"module.{name}"

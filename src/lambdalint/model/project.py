@@ -97,9 +97,9 @@ class FunctionConfig:
     def is_reached_by(self, value: Any) -> bool:
         """True when `value` names this function, or an alias or version of it (`!Ref LiveAlias`,
         `aws_lambda_alias.live.arn`): a trigger, mapping or invoke config there is this function's."""
-        if self.is_named_by(value):
-            return True
         target = referenced_id(value)
+        if self.is_named_by(value) or target == self.logical_id:
+            return True
         resource = self.template.resources.get(target) if target else None
         return isinstance(resource, dict) \
             and resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version") \

@@ -141,8 +141,9 @@ def refers_to(value: Any, logical_id: str) -> bool:
         (key, inner), = value.items()
         if key == "Ref":
             return inner == logical_id
-        if key == "Fn::GetAtt":
-            return isinstance(inner, list) and bool(inner) and inner[0] == logical_id
+        if key == "Fn::GetAtt":  # `QualifiedArn` (Terraform's qualified_arn) is a version, not the function
+            return isinstance(inner, list) and bool(inner) and inner[0] == logical_id \
+                and inner[1:2] != ["QualifiedArn"]
         if key == "Fn::Sub" and isinstance(inner, str):
             return inner in (f"${{{logical_id}}}", f"${{{logical_id}.Arn}}")
     return False

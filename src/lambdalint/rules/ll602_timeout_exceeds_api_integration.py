@@ -1,5 +1,8 @@
+from typing import Optional
+
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.template import is_intrinsic
 from lambdalint.rules.base import CONFIG, Example, Rule
 from lambdalint.rules.examples import function_with, template
 
@@ -68,7 +71,8 @@ class TimeoutExceedsApiIntegrationRule(Rule):
         timeout = setting.as_int() if setting else None
         if timeout is None:
             return
-        events = sorted((_limit(fn, e), e.name, e) for e in fn.config.events if e.type in LIMITS)
+        limits = [(_limit(fn, e), e.name, e) for e in fn.config.events if e.type in LIMITS]
+        events = sorted(item for item in limits if item[0] is not None)
         for limit, _, event in events[:1]:  # the strictest integration decides
             label = LIMITS[event.type][1]
             if timeout > limit:
@@ -80,10 +84,12 @@ class TimeoutExceedsApiIntegrationRule(Rule):
                     resources=(fn.config.logical_id,))
 
 
-def _limit(fn, event) -> int:
+def _limit(fn, event) -> Optional[int]:
     """The event's own TimeoutInMillis when given (REST APIs can be raised above 29 s), else the
-    service's default."""
+    service's default; None when it is set but known only at deploy time."""
     millis = fn.config.template.get_value(event.path + ("Properties", "TimeoutInMillis"))
     if isinstance(millis, int) or (isinstance(millis, str) and millis.isdigit()):
         return max(1, int(millis) // 1000)
+    if is_intrinsic(millis):
+        return None
     return quota(LIMITS[event.type][0])

@@ -41,6 +41,8 @@ class DeprecatedRuntimeRule(Rule):
     )
 
     def check_function(self, fn, ctx):
+        if fn.package_type == "Image":
+            return  # the image brings its own runtime; a Runtime value (e.g. from Globals) is not used
         setting = fn.config.get("Runtime")
         if setting is None or not isinstance(setting.value, str):
             return
