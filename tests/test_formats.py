@@ -656,3 +656,28 @@ def test_second_review_cases(tmp_path, monkeypatch):
     }, "--select", "LL5,LL6")
     assert sorted((f["code"], f["filename"]) for f in findings) == [
         ("LL501", "sls/serverless.yml"), ("LL603", "sls/serverless.yml")]
+
+
+@pytest.mark.parametrize("grant", [
+    'resource "aws_iam_role_policy" "p" {\n  role = aws_iam_role.r.id\n  policy = jsonencode({Statement = [{Effect = "Allow", Action = ["ec2:*NetworkInterface*"], Resource = "*"}]})\n}\n',
+    'resource "aws_iam_role_policy_attachment" "a" {\n  role = aws_iam_role.r.name\n  policy_arn = "arn:aws:iam::aws:policy/AdministratorAccess"\n}\n',
+    'resource "aws_iam_role_policy_attachment" "a" {\n  role = "fn-role"\n  policy_arn = "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole"\n}\n',
+], ids=["wildcard-action", "broad-managed-policy", "role-by-name"])
+def test_ll612_role_grants_lambdalint_cannot_rule_out(grant, tmp_path, monkeypatch):
+    role = ('resource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  role = aws_iam_role.r.arn\n'
+            '  vpc_config {\n    subnet_ids = ["s"]\n    security_group_ids = ["g"]\n  }\n}\n'
+            'resource "aws_iam_role" "r" {\n  name = "fn-role"\n}\n')
+    assert _check(tmp_path, monkeypatch, {"main.tf": role + grant}, "--select", "LL612") == []
+
+
+def test_ll612_module_attaching_its_own_policies_is_not_judged(tmp_path, monkeypatch):
+    assert _check(tmp_path, monkeypatch, {"main.tf": textwrap.dedent('''\
+        module "fn" {
+          source                   = "terraform-aws-modules/lambda/aws"
+          runtime                  = "python3.12"
+          vpc_subnet_ids           = ["s"]
+          vpc_security_group_ids   = ["g"]
+          attach_policy_statements = true
+          policy_statements        = { eni = { actions = ["ec2:CreateNetworkInterface"], resources = ["*"] } }
+        }
+        ''')}, "--select", "LL612") == []

@@ -64,7 +64,7 @@ RESOURCES: Dict[str, Tuple[str, Mapping]] = {
     "aws_sqs_queue": ("AWS::SQS::Queue", {
         ("visibility_timeout_seconds",): ("VisibilityTimeout",), ("redrive_policy",): ("RedrivePolicy",),
         ("name",): ("QueueName",), ("fifo_queue",): ("FifoQueue",)}),
-    "aws_iam_role": ("AWS::IAM::Role", {("managed_policy_arns",): ("ManagedPolicyArns",)}),
+    "aws_iam_role": ("AWS::IAM::Role", {("managed_policy_arns",): ("ManagedPolicyArns",), ("name",): ("RoleName",)}),
     "aws_iam_role_policy": ("AWS::IAM::Policy", {("policy",): ("PolicyDocument",)}),
     "aws_iam_role_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
     "aws_iam_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
@@ -106,6 +106,9 @@ _MODULE_ASYNC: Mapping = {
     ("maximum_event_age_in_seconds",): ("MaximumEventAgeInSeconds",),
     ("destination_on_failure",): ("DestinationConfig", "OnFailure", "Destination"),
 }
+# Module inputs that attach further policies to the role it creates (their content is not judged).
+_MODULE_POLICY_OPTIONS = ("attach_policy", "attach_policies", "attach_policy_json", "attach_policy_jsons",
+                          "attach_policy_statements")
 _MODULE_MAPPING: Mapping = {
     ("event_source_arn",): ("EventSourceArn",), ("batch_size",): ("BatchSize",),
     ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
@@ -482,6 +485,8 @@ class _Translator:
         policies = [] if network is None or network is False else [
             "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" if network is True
             else self.values.evaluate(network)]
+        if any(body.get(option) not in (None, False) for option in _MODULE_POLICY_OPTIONS):
+            policies.append(unresolved("policies attached through the module"))
         self.out.put(("Resources", role, "Properties", "ManagedPolicyArns"), policies)
         self.out.put(props + ("Role",), {"Fn::GetAtt": [role, "Arn"]}, source)
 

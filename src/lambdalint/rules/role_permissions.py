@@ -6,13 +6,14 @@ and its policy documents literal statements.  Anything computed (a parameter, a 
 data source) counts as "may have the permission"."""
 from __future__ import annotations
 
+import fnmatch
 import json
 from typing import Any, Iterator, Optional
 
+from lambdalint.data import table
 from lambdalint.model.template import is_intrinsic, referenced_id
 
-VPC_MANAGED_POLICIES = ("AWSLambdaVPCAccessExecutionRole", "AWSLambdaENIManagementAccess")
-NETWORK_INTERFACE_ACTIONS = frozenset({"ec2:createnetworkinterface", "ec2:*", "*"})
+NETWORK_INTERFACE_ACTION = "ec2:createnetworkinterface"
 # Resources that attach permissions to roles listed in their `Roles` property
 _ATTACHING_TYPES = ("AWS::IAM::Policy", "AWS::IAM::ManagedPolicy", "Terraform::aws_iam_role_policy_attachment")
 
@@ -31,20 +32,32 @@ def may_create_network_interfaces(template, role_id: str) -> bool:
               _policies_grant(props.get("Policies"))]
     for logical_id, _ in template.resources_of_type(*_ATTACHING_TYPES):
         attached = template.properties(logical_id)
-        roles = attached.get("Roles")
-        if is_intrinsic(roles) or (isinstance(roles, list) and any(
-                referenced_id(r) == role_id or is_intrinsic(r) and referenced_id(r) is None for r in roles)):
+        if _attaches_to(attached.get("Roles"), role_id, props.get("RoleName")):
             grants.append(_managed_policies_grant(attached.get("ManagedPolicyArns")))
             grants.append(_document_grants(attached.get("PolicyDocument")))
     return any(grants)
 
 
+def _attaches_to(roles: Any, role_id: str, role_name: Any) -> bool:
+    """Whether an attachment's `Roles` may include the role (unknown counts as yes)."""
+    if not isinstance(roles, list):
+        return roles is not None
+    for role in roles:
+        if referenced_id(role) == role_id or is_intrinsic(role) and referenced_id(role) is None:
+            return True
+        if isinstance(role, str) and (not isinstance(role_name, str) or role == role_name):
+            return True  # a role named by a literal: ours when the names match, or when ours is unnamed
+    return False
+
+
 def _managed_policies_grant(arns: Any) -> bool:
+    """Only policies known not to allow network interfaces count as "no"."""
     if arns is None:
         return False
     if not isinstance(arns, list):
         return True  # a parameter or condition: unknown
-    return any(not isinstance(arn, str) or arn.rsplit("/", 1)[-1] in VPC_MANAGED_POLICIES for arn in arns)
+    harmless = set(table("managed_policies")["no_network_interfaces"]["names"])
+    return any(not isinstance(arn, str) or arn.rsplit("/", 1)[-1] not in harmless for arn in arns)
 
 
 def _policies_grant(policies: Any) -> bool:
@@ -82,6 +95,8 @@ def _statement_grants(statement: Any) -> bool:
         return True
     if statement.get("Effect", "Allow") != "Allow":
         return False
+    if "NotAction" in statement:
+        return True  # everything but some actions: may well include it
     actions = statement.get("Action")
     actions = actions if isinstance(actions, list) else [actions]
-    return any(not isinstance(a, str) or a.lower() in NETWORK_INTERFACE_ACTIONS for a in actions)
+    return any(not isinstance(a, str) or fnmatch.fnmatchcase(NETWORK_INTERFACE_ACTION, a.lower()) for a in actions)
