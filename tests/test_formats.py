@@ -681,3 +681,29 @@ def test_ll612_module_attaching_its_own_policies_is_not_judged(tmp_path, monkeyp
           policy_statements        = { eni = { actions = ["ec2:CreateNetworkInterface"], resources = ["*"] } }
         }
         ''')}, "--select", "LL612") == []
+
+
+def test_a_single_source_file_is_the_bundle(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {
+        "main.tf": textwrap.dedent('''\
+            module "fn" {
+              source      = "terraform-aws-modules/lambda/aws"
+              runtime     = "python3.12"
+              handler     = "app.handler"
+              source_path = "${path.module}/src/app.py"
+            }
+            data "archive_file" "other" {
+              type        = "zip"
+              source_file = "${path.module}/src/other.py"
+              output_path = "${path.module}/other.zip"
+            }
+            resource "aws_lambda_function" "other" {
+              runtime  = "python3.12"
+              handler  = "other.handler"
+              filename = data.archive_file.other.output_path
+            }
+            '''),
+        "src/app.py": "def handler(event, context):\n    open('out', 'w')\n",
+        "src/other.py": "def handler(event, context):\n    return 1\n",
+    }, "--select", "LL002,LL207,LL301")
+    assert [(f["code"], f["filename"]) for f in findings] == [("LL301", "src/app.py")]

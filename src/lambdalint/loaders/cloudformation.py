@@ -9,7 +9,7 @@ from lambdalint.data import event_sources
 from lambdalint.display import display_join
 from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders.marked_yaml import DocumentError, MarkedDocument, load_json, load_yaml
-from lambdalint.model.bundle import Bundle, open_bundle
+from lambdalint.model.bundle import Bundle, FolderBundle, open_bundle
 from lambdalint.model.project import Event, Function, FunctionConfig, Layer
 from lambdalint.model.template import Template, referenced_id
 
@@ -64,9 +64,11 @@ class BundleCache:
             self._by_path[key] = open_bundle(path, display, excluded)
         return self._by_path[key]
 
-    def add(self, bundle: Bundle) -> Bundle:
-        """A bundle built by the caller (a single file named on the command line)."""
-        return self._by_path.setdefault(Path(str(bundle.path.resolve()) + "::" + bundle.display), bundle)
+    def add(self, bundle: Bundle, key: Optional[Path] = None) -> Bundle:
+        """A bundle built by the caller (a single file named on the command line, or by a
+        configuration), once per `key` (default: its folder and display name)."""
+        key = key or Path(str(bundle.path.resolve()) + "::" + bundle.display)
+        return self._by_path.setdefault(key, bundle)
 
     def all(self) -> List[Bundle]:
         return list(self._by_path.values())
@@ -106,7 +108,14 @@ def _local_artifact(template: Template, location: Any, logical_id: str,
         return bundles.get(built, display_join(template.display_folder, ".aws-sam/build", logical_id))
     if not isinstance(location, str) or "://" in location or not location.strip():
         return None  # S3 locations, intrinsics: the code is not here
-    return bundles.get(template.folder / location, display_join(template.display_folder, location))
+    target = template.folder / location
+    display = display_join(template.display_folder, location)
+    if target.suffix == ".py" and target.is_file():
+        # a single source file (Terraform archive_file source_file, the lambda module's
+        # source_path): the bundle is that file alone, at the root
+        parent = display_join(template.display_folder, str(Path(location).parent))
+        return bundles.add(FolderBundle(target.parent, parent, only=[target.name]), key=target.resolve())
+    return bundles.get(target, display)
 
 
 def _function_code(template: Template, config: FunctionConfig, bundles: BundleCache) -> Optional[Bundle]:

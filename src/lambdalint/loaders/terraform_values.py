@@ -101,7 +101,7 @@ class Values:
             return source_dir  # not built yet: its source folder is what will be zipped
         source_file = self.evaluate(archive.get("source_file"), depth + 1)
         if isinstance(source_file, str):
-            return str(Path(source_file).parent)
+            return source_file  # one file, zipped alone
         return output
 
     def _interpolated(self, value: Interpolated, depth: int) -> Any:
