@@ -707,3 +707,14 @@ def test_a_single_source_file_is_the_bundle(tmp_path, monkeypatch):
         "src/other.py": "def handler(event, context):\n    return 1\n",
     }, "--select", "LL002,LL207,LL301")
     assert [(f["code"], f["filename"]) for f in findings] == [("LL301", "src/app.py")]
+
+
+def test_variable_defaults_of_a_called_module_are_not_taken_as_deployed(tmp_path, monkeypatch):
+    module = ('variable "runtime" {\n  default = "python3.8"\n}\n'
+              'resource "aws_lambda_function" "f" {\n  runtime = var.runtime\n}\n')
+    findings = _check(tmp_path, monkeypatch, {
+        "main.tf": 'module "fn" {\n  source  = "./modules/fn"\n  runtime = "python3.12"\n}\n',
+        "modules/fn/main.tf": module,
+        "alone/main.tf": module,  # nobody calls it: its defaults are what deploys
+    }, "--select", "LL608")
+    assert [f["filename"] for f in findings] == ["alone/main.tf"]

@@ -20,7 +20,7 @@ from lambdalint.loaders.cloudformation import (BundleCache, functions_from_templ
 from lambdalint.loaders.marked_yaml import DocumentError
 from lambdalint.loaders.serverless import is_serverless_file, load_serverless
 from lambdalint.loaders.terraform import (TerraformFileError, attach_triggers, is_terraform_file,
-                                          load_terraform)
+                                          load_terraform, local_module_folders)
 from lambdalint.model.bundle import SKIPPED_DIRS, Bundle, BundleError, FolderBundle
 from lambdalint.model.project import Function, Project
 from lambdalint.model.template import Template
@@ -35,6 +35,7 @@ class Discovery:
         self.bundles = BundleCache()
         self.project = Project()
         self._broken: set = set()
+        self._called_modules: set = set()  # Terraform folders some configuration calls as a module
 
     def run(self, paths: Sequence[str]) -> Project:
         for raw in paths:
@@ -120,12 +121,12 @@ class Discovery:
                     templates.append((path, display))
         return zips, templates, python_files
 
-    @staticmethod
-    def _load(path: Path, display: str) -> Optional[Template]:
+    def _load(self, path: Path, display: str) -> Optional[Template]:
         if is_serverless_file(path):
             return load_serverless(path, display)
         if is_terraform_file(path):
-            return load_terraform(_terraform_files(path, display))
+            return load_terraform(_terraform_files(path, display),
+                                  called_as_module=path.parent.resolve() in self._called_modules)
         return load_template(path, display)
 
     @staticmethod
@@ -152,6 +153,7 @@ class Discovery:
 
     def _functions_from(self, templates) -> bool:
         defined = False
+        self._called_modules |= local_module_folders([p for p, _ in templates if is_terraform_file(p)])
         for path, display in _terraform_folders_once(templates):
             if any(t.path == path or is_terraform_file(path) and t.dialect.name == "terraform"
                    and t.folder == path.parent for t in self.project.templates):

@@ -10,6 +10,7 @@ EventBridge targets and schedules, API integrations) become the function's event
 """
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
@@ -137,8 +138,9 @@ def is_terraform_file(path: Path) -> bool:
     return path.name.endswith(".tf")
 
 
-def load_terraform(files: Sequence[Tuple[Path, str]]) -> Template:
-    """Read the .tf files of one folder (and its tfvars) as one template."""
+def load_terraform(files: Sequence[Tuple[Path, str]], called_as_module: bool = False) -> Template:
+    """Read the .tf files of one folder (and its tfvars) as one template.  In a folder that another
+    configuration calls as a module, variables come from the caller: their defaults are unknown."""
     config: Dict[str, Any] = {}
     marks: Dict[tuple, Any] = {}
     problems: List[Tuple[Any, str]] = []  # (mark, message): read, but not as the user meant
@@ -151,13 +153,31 @@ def load_terraform(files: Sequence[Tuple[Path, str]]) -> Template:
     folder = files[0][0].parent
     variables = _tfvars(folder)
     out = Translation(config, marks)
-    values = Values(config, folder, variables, lambda parts: _reference(config, parts))
+    values = Values(config, folder, variables, lambda parts: _reference(config, parts),
+                    use_defaults=not called_as_module)
     _Translator(out, config, values).run()
     dialect = Dialect("terraform", defaults="defaults", terms=TERMS)
     template = Template(files[0][0], files[0][1], out.data, out.marks, texts[0][1], dialect=dialect,
                         other_files=texts[1:])
     template.problems = problems
     return template
+
+
+_LOCAL_MODULE_SOURCE = re.compile(r'^\s*source\s*=\s*"(\.{1,2}/[^"]*)"', re.M)
+
+
+def local_module_folders(tf_files: Sequence[Path]) -> set:
+    """Folders that these .tf files call as local modules (`source = "./modules/fn"`), resolved.
+    A text scan: it runs before the files are parsed, and a miss only means defaults are used."""
+    folders = set()
+    for path in tf_files:
+        try:
+            text = path.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+        for source in _LOCAL_MODULE_SOURCE.findall(text):
+            folders.add((path.parent / source).resolve())
+    return folders
 
 
 def _is_override(path: Path) -> bool:

@@ -23,7 +23,8 @@ _MAX_NODES = 10_000
 
 class Values:
     def __init__(self, config: Dict[str, Any], folder: Path, variables: Dict[str, Any],
-                 reference: Callable[[tuple], Optional[Any]]):
+                 reference: Callable[[tuple], Optional[Any]], use_defaults: bool = True):
+        self.use_defaults = use_defaults  # False in a module another configuration calls
         self.config = config
         self.folder = folder
         self.variables = variables  # from tfvars files, over the defaults
@@ -77,7 +78,7 @@ class Values:
         if name in self.variables:
             return self.evaluate(self.variables[name], depth + 1)
         declared = self.config.get("variable", {}).get(name)
-        if isinstance(declared, dict) and "default" in declared:
+        if self.use_defaults and isinstance(declared, dict) and "default" in declared:
             return self.evaluate(declared["default"], depth + 1)
         return unresolved(f"var.{name}")
 
