@@ -159,10 +159,8 @@ def _events(template: Template, config: FunctionConfig) -> List[Event]:
                     if event_type == "SNS" and isinstance(properties, dict) and properties.get("SqsSubscription"):
                         kind = "poll"  # SAM puts an SQS queue between the topic and the function
                     events.append(Event(str(name), event_type, kind, config.properties_path + ("Events", name)))
-    for perm_id, _ in template.resources_of_type("AWS::Lambda::Permission"):
+    for perm_id, _ in config.targeting("AWS::Lambda::Permission"):
         props = template.properties(perm_id)
-        if not config.is_reached_by(props.get("FunctionName")):
-            continue
         service = _service(props.get("Principal"), kinds["async_principals"])
         kind = "async" if service else "unknown"
         if service is None:

@@ -526,17 +526,24 @@ _ABSENT = object()
 
 
 def attach_triggers(template: Template, functions: List[Function]) -> None:
-    """Give each function the events of the trigger resources that name it."""
+    """Give each function the events of the trigger resources that name it (or its alias)."""
     kinds = event_sources()["terraform_triggers"]
+    by_id = {fn.config.logical_id: fn for fn in functions if fn.config is not None}
+    owner = {}  # alias or version address -> the function's
+    for kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+        for target, items in template.resources_by_target(kind).items():
+            owner.update({alias_id: target for alias_id, _ in items})
     for address, resource in template.resources.items():
         trigger = kinds.get(str(resource.get("Type", "")).replace("Terraform::", "", 1))
         if trigger is None:
             continue
         event_type, invocation = trigger
-        targets = (resource.get("Properties") or {}).get("Targets") or []
-        for fn in functions:
-            for index, target in enumerate(targets):
-                if fn.config is not None and fn.config.is_reached_by(target):
-                    # the resource itself is the event's place (LL602 reads its TimeoutInMillis)
-                    fn.config.events.append(Event(address, event_type, invocation, ("Resources", address)))
-                    break
+        reached = set()
+        for target in (resource.get("Properties") or {}).get("Targets") or []:
+            function_id = referenced_id(target)
+            function_id = owner.get(function_id, function_id)
+            fn = by_id.get(function_id)
+            if fn is not None and function_id not in reached:
+                reached.add(function_id)
+                # the resource itself is the event's place (LL602 reads its TimeoutInMillis)
+                fn.config.events.append(Event(address, event_type, invocation, ("Resources", address)))

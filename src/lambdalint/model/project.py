@@ -105,6 +105,20 @@ class FunctionConfig:
             and resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version") \
             and self.is_named_by(self.template.properties(target).get("FunctionName"))
 
+    def targeting(self, resource_type: str, unqualified: bool = False) -> List[Tuple[str, Dict[str, Any]]]:
+        """The resources of a type whose `FunctionName` is this function (with `unqualified`: the
+        function itself, not an alias or version of it), in template order."""
+        index = self.template.resources_by_target(resource_type)
+        targets = [self.logical_id, None]
+        if not unqualified:
+            for kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+                targets += [alias_id for alias_id, _ in self.template.resources_by_target(kind).get(self.logical_id, [])]
+        matches = self.is_named_by if unqualified else self.is_reached_by
+        found = [(logical_id, resource) for target in dict.fromkeys(targets)
+                 for logical_id, resource in index.get(target, [])
+                 if matches((resource.get("Properties") or {}).get("FunctionName"))]
+        return sorted(found, key=lambda item: self.template.position(item[0]))
+
     def get_map(self, *keys: Any) -> Dict[str, Setting]:
         """A map setting as SAM merges it: Globals entries, overridden by the function's own."""
         merged: Dict[str, Setting] = {}

@@ -39,6 +39,7 @@ class Template:
         # (display, text) of further files the document was read from, for their comments
         self.other_files = [(name, body.splitlines()) for name, body in other_files]
         self._by_type: Optional[Dict[Any, List[Tuple[str, Dict[str, Any]]]]] = None
+        self._indexes: Dict[tuple, Any] = {}
         self.problems: List[Tuple[Optional[Mark], str]] = []  # read, but not as the user meant (LL002)
 
     @property
@@ -75,6 +76,25 @@ class Template:
         for logical_id, resource in self.resources.items():
             if isinstance(resource, dict) and resource.get("Type") in types:
                 yield str(logical_id), resource
+
+    def position(self, logical_id: str) -> int:
+        """The resource's place in the template (for reporting in the order the user wrote)."""
+        if "order" not in self._indexes:
+            self._indexes["order"] = {str(rid): index for index, rid in enumerate(self.resources)}
+        return self._indexes["order"].get(logical_id, 0)
+
+    def resources_by_target(self, resource_type: str) -> Dict[Optional[str], List[Tuple[str, Dict[str, Any]]]]:
+        """Resources of a type grouped by the logical id their `FunctionName` refers to (None when
+        it is a literal name or anything else): rules look up one function's without a scan."""
+        key = ("by-target", resource_type)
+        if key not in self._indexes:
+            index: Dict[Optional[str], List[Tuple[str, Dict[str, Any]]]] = {}
+            for logical_id, resource in self.resources_of_type(resource_type):
+                props = resource.get("Properties")
+                target = referenced_id(props.get("FunctionName")) if isinstance(props, dict) else None
+                index.setdefault(target, []).append((logical_id, resource))
+            self._indexes[key] = index
+        return self._indexes[key]
 
     def _resources_by_type(self) -> Dict[Any, List[Tuple[str, Dict[str, Any]]]]:
         """Rules ask for one type per function: index once (templates are not changed after loading)."""

@@ -114,9 +114,9 @@ def _has_on_failure(config) -> bool:
     setting = config.get("EventInvokeConfig")
     if setting is not None and may_be_set(setting.value, ("DestinationConfig", "OnFailure")):
         return True
-    for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
+    for logical_id, _ in config.targeting("AWS::Lambda::EventInvokeConfig"):
         props = config.template.properties(logical_id)
-        if config.is_reached_by(props.get("FunctionName")) and may_be_set(
+        if may_be_set(
                 props, ("DestinationConfig", "OnFailure", "Destination")):
             return True
     return False

@@ -69,10 +69,9 @@ class StreamWithoutFailureHandlingRule(Rule):
         template_ = config.template
         mappings = [(event.path + ("Properties",), event.name) for event in config.events
                     if event.type in ("Kinesis", "DynamoDB")]
-        for mapping_id, _ in template_.resources_of_type("AWS::Lambda::EventSourceMapping"):
-            props = template_.properties(mapping_id)
-            source = props.get("EventSourceArn")
-            if config.is_reached_by(props.get("FunctionName")) and _is_stream(source, template_):
+        for mapping_id, _ in config.targeting("AWS::Lambda::EventSourceMapping"):
+            source = template_.properties(mapping_id).get("EventSourceArn")
+            if _is_stream(source, template_):
                 mappings.append((("Resources", mapping_id, "Properties"), mapping_id))
         term = template_.term
         for path, name in mappings:

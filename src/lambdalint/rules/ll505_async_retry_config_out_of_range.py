@@ -35,11 +35,10 @@ class AsyncRetryConfigOutOfRangeRule(Rule):
         settings = []
         if config.is_sam:  # per key: SAM merges a Globals EventInvokeConfig into the function's
             settings += [(key, config.get("EventInvokeConfig", key)) for key in BOUNDS]
-        for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
+        for logical_id, _ in config.targeting("AWS::Lambda::EventInvokeConfig"):
             props = config.template.properties(logical_id)
-            if config.is_reached_by(props.get("FunctionName")):
-                settings += [(key, Setting(props[key], ("Resources", logical_id, "Properties", key)))
-                             for key in BOUNDS if key in props]
+            settings += [(key, Setting(props[key], ("Resources", logical_id, "Properties", key)))
+                         for key in BOUNDS if key in props]
         for key, setting in settings:
             value = setting.as_int() if setting is not None else None
             low, high, unit = BOUNDS[key]

@@ -61,10 +61,10 @@ resource "aws_dynamodb_table" "failures" {
         on_failure = config.get("EventInvokeConfig", "DestinationConfig", "OnFailure", "Destination")
         if on_failure is not None:
             targets.append((on_failure, DESTINATION_SERVICES, ON_FAILURE_RULE))
-        for logical_id, _ in config.template.resources_of_type("AWS::Lambda::EventInvokeConfig"):
+        for logical_id, _ in config.targeting("AWS::Lambda::EventInvokeConfig"):
             path = ("Resources", logical_id, "Properties", "DestinationConfig", "OnFailure", "Destination")
             destination = config.template.get_value(path)
-            if destination is not None and config.is_reached_by(config.template.properties(logical_id).get("FunctionName")):
+            if destination is not None:
                 targets.append((Setting(destination, path), DESTINATION_SERVICES, ON_FAILURE_RULE))
         for setting, allowed, rule in targets:
             service = _service(setting.value, config.template)

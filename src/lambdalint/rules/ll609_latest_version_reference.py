@@ -51,21 +51,18 @@ class LatestVersionReferenceRule(Rule):
     def check_function(self, fn, ctx):
         config = fn.config
         template_ = config.template
-        has_alias = config.get("AutoPublishAlias") is not None or any(
-            config.is_named_by(template_.properties(alias_id).get("FunctionName"))
-            for alias_id, _ in template_.resources_of_type("AWS::Lambda::Alias"))
+        has_alias = config.get("AutoPublishAlias") is not None or bool(
+            config.targeting("AWS::Lambda::Alias", unqualified=True))
         if not has_alias:
             return
         for kind in ("AWS::Lambda::Permission", "AWS::Lambda::EventSourceMapping"):
-            for logical_id, _ in template_.resources_of_type(kind):
-                target = template_.properties(logical_id).get("FunctionName")
-                if config.is_named_by(target):
-                    yield Report(
-                        f"{logical_id} targets {config.name} itself ($LATEST) although it publishes "
-                        "an alias: this traffic bypasses the alias, its weighted routing and its "
-                        f"provisioned concurrency. Point it at the alias ({_alias_advice(config)})",
-                        TemplateAt(template_, ("Resources", logical_id, "Properties", "FunctionName")),
-                        resources=(config.logical_id, logical_id))
+            for logical_id, _ in config.targeting(kind, unqualified=True):
+                yield Report(
+                    f"{logical_id} targets {config.name} itself ($LATEST) although it publishes "
+                    "an alias: this traffic bypasses the alias, its weighted routing and its "
+                    f"provisioned concurrency. Point it at the alias ({_alias_advice(config)})",
+                    TemplateAt(template_, ("Resources", logical_id, "Properties", "FunctionName")),
+                    resources=(config.logical_id, logical_id))
 
 
 def _alias_advice(config) -> str:

@@ -15,10 +15,10 @@ def queues_triggering(fn) -> Iterator[Tuple[str, object]]:
             if queue and queue not in seen and template.resources.get(queue, {}).get("Type") == "AWS::SQS::Queue":
                 seen.add(queue)
                 yield queue, event.path
-    for mapping_id, _ in template.resources_of_type("AWS::Lambda::EventSourceMapping"):
+    for mapping_id, _ in config.targeting("AWS::Lambda::EventSourceMapping"):
         props = template.properties(mapping_id)
         queue = referenced_id(props.get("EventSourceArn"))
-        if queue and queue not in seen and config.is_reached_by(props.get("FunctionName")) \
+        if queue and queue not in seen \
                 and template.resources.get(queue, {}).get("Type") == "AWS::SQS::Queue":
             seen.add(queue)
             yield queue, ("Resources", mapping_id)
