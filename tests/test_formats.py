@@ -718,3 +718,16 @@ def test_variable_defaults_of_a_called_module_are_not_taken_as_deployed(tmp_path
         "alone/main.tf": module,  # nobody calls it: its defaults are what deploys
     }, "--select", "LL608")
     assert [f["filename"] for f in findings] == ["alone/main.tf"]
+
+
+def test_configuration_without_python_code_does_not_import_libcst(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  f:\n    handler: app.handler\n")
+    code = ("import sys; from lambdalint.cli import main\n"
+            "try:\n    main(['check', sys.argv[1], '--isolated', '--quiet'])\n"
+            "except SystemExit:\n    pass\nprint('libcst' in sys.modules)")
+    result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "False", result.stdout + result.stderr

@@ -156,14 +156,15 @@ class LintResult:
     internal_errors: List[str]
 
 
-def needs_met(rule: Rule, fn: Function) -> bool:
+def needs_met(rule: Rule, fn: Function, ctx: Optional["Context"] = None) -> bool:
     if CONFIG in rule.needs and fn.config is None:
         return False
     if BUNDLE in rule.needs and fn.code is None:
         return False
     if SOURCE in rule.needs and (fn.code is None or not fn.is_python or fn.package_type != "Zip"):
         return False
-    return True
+    # without a Python module of its own there is nothing to parse (and libcst stays unimported)
+    return not (SOURCE in rule.needs and ctx is not None and not ctx.own_modules(fn))
 
 
 class _Runner:
@@ -193,7 +194,7 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
         scopes = rule.scopes()
         if "function" in scopes:
             for fn in project.functions:
-                if needs_met(rule, fn):
+                if needs_met(rule, fn, ctx):
                     runner.call(rule, "check_function", fn, f"function {fn.name}")
         if "bundle" in scopes:
             for bundle in project.bundles:
@@ -201,7 +202,7 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
         if "module" in scopes:
             seen = set()
             for fn in project.functions:
-                if not needs_met(rule, fn):
+                if not needs_met(rule, fn, ctx):
                     continue
                 for module in ctx.own_modules(fn):
                     if id(module) not in seen:

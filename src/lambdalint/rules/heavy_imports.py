@@ -15,9 +15,9 @@ class HeavyImport:
 
 
 def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
-    from lambdalint.analysis.import_uses import ModuleUses
-
     for source, imports in ctx.handler_imports(fn):
+        from lambdalint.analysis.import_uses import ModuleUses  # libcst: only with a handler module
+
         wrapper = source.wrapper
         if wrapper is None:
             continue

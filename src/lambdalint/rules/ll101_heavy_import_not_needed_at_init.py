@@ -74,10 +74,10 @@ class HeavyImportNotNeededAtInitRule(Rule):
         return True
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.import_fix import move_import
         from lambdalint.rules.heavy_imports import heavy_imports
 
         for heavy in heavy_imports(fn, ctx, self.option("heavy-import-ms")):
+            from lambdalint.analysis.import_fix import move_import  # libcst: only when there is a finding
             summary = heavy.summary
             if not summary.used or summary.needed_every_invocation or heavy.other_handlers_need_it:
                 continue
