@@ -91,3 +91,21 @@ def terraform(attributes: str = "", description: str = "", resources: str = "",
     """A main.tf with one `aws_lambda_function.fn` (its `attributes` indented for you) and more."""
     body = "".join(f"  {line}\n" for line in attributes.splitlines())
     return Example({"main.tf": TERRAFORM_FUNCTION.format(attributes=body, runtime=runtime) + resources}, description)
+
+
+TERRAFORM_QUEUE_TRIGGER = """\
+resource "aws_sqs_queue" "dlq" {{}}
+resource "aws_sqs_queue" "jobs" {{
+{attributes}}}
+resource "aws_lambda_event_source_mapping" "jobs" {{
+  event_source_arn = aws_sqs_queue.jobs.arn
+  function_name    = aws_lambda_function.fn.arn
+}}
+"""
+
+
+def terraform_queue_trigger(queue_attributes: str) -> str:
+    """Terraform resources: a queue `jobs` with these attributes triggering `aws_lambda_function.fn`
+    (see `terraform()`), and a queue `dlq` for redrive policies."""
+    body = "".join(f"  {line}\n" for line in queue_attributes.splitlines())
+    return TERRAFORM_QUEUE_TRIGGER.format(attributes=body)

@@ -1,23 +1,10 @@
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, template, terraform
+from lambdalint.rules.examples import function_with, template, terraform, terraform_queue_trigger
 
 SQS_EVENT = "Events:\n  Orders:\n    Type: SQS\n    Properties:\n      Queue: !GetAtt Orders.Arn"
 QUEUE = "  Orders:\n    Type: AWS::SQS::Queue\n    Properties:\n      VisibilityTimeout: 60\n"
 REDRIVE = "      RedrivePolicy:\n        deadLetterTargetArn: !GetAtt OrdersDlq.Arn\n        maxReceiveCount: 5\n  OrdersDlq:\n    Type: AWS::SQS::Queue\n"
-
-
-TF_QUEUE = """\
-resource "aws_sqs_queue" "dlq" {{}}
-resource "aws_sqs_queue" "jobs" {{
-  visibility_timeout_seconds = 60
-  {redrive}
-}}
-resource "aws_lambda_event_source_mapping" "jobs" {{
-  event_source_arn = aws_sqs_queue.jobs.arn
-  function_name    = aws_lambda_function.fn.arn
-}}
-"""
 
 
 class SqsWithoutRedriveRule(Rule):
@@ -27,14 +14,15 @@ class SqsWithoutRedriveRule(Rule):
     summary = "An SQS queue that triggers a function has no redrive policy (poison messages retry forever)"
     needs = frozenset({CONFIG})
     invalid = (
-        terraform(description="Terraform queue without redrive_policy", resources=TF_QUEUE.format(redrive="")),
+        terraform(description="Terraform queue without redrive_policy",
+                  resources=terraform_queue_trigger("visibility_timeout_seconds = 60")),
         template(function_with(SQS_EVENT, resources=QUEUE)),
     )
     valid = (
         terraform(description="Terraform queue with redrive_policy",
-                  resources=TF_QUEUE.format(redrive="redrive_policy = jsonencode({\n"
-                                                    "    deadLetterTargetArn = aws_sqs_queue.dlq.arn\n"
-                                                    "    maxReceiveCount     = 5\n  })")),
+                  resources=terraform_queue_trigger("visibility_timeout_seconds = 60\nredrive_policy = jsonencode({\n"
+                                                    "  deadLetterTargetArn = aws_sqs_queue.dlq.arn\n"
+                                                    "  maxReceiveCount     = 5\n})")),
         template(function_with(SQS_EVENT, resources=QUEUE + REDRIVE), "a redrive policy"),
         template(function_with("Events:\n  Orders:\n    Type: SQS\n    Properties:\n"
                                "      Queue: arn:aws:sqs:us-east-1:123456789012:orders"),

@@ -1,24 +1,13 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
-from lambdalint.rules.examples import function_with, serverless, template, terraform
+from lambdalint.rules.examples import function_with, serverless, template, terraform, terraform_queue_trigger
 from lambdalint.rules.ll503_sqs_without_redrive import SQS_EVENT
 
 
 def _queue(visibility: str = "") -> str:
     line = f"    Properties:\n      VisibilityTimeout: {visibility}\n" if visibility else ""
     return "  Orders:\n    Type: AWS::SQS::Queue\n" + line
-
-
-TF_QUEUE_VISIBILITY = """\
-resource "aws_sqs_queue" "jobs" {{
-  visibility_timeout_seconds = {seconds}
-}}
-resource "aws_lambda_event_source_mapping" "jobs" {{
-  event_source_arn = aws_sqs_queue.jobs.arn
-  function_name    = aws_lambda_function.fn.arn
-}}
-"""
 
 
 class SqsVisibilityTooShortRule(Rule):
@@ -31,7 +20,7 @@ class SqsVisibilityTooShortRule(Rule):
         serverless("worker:\n  handler: app.handler\n  timeout: 30\n  events:\n    - sqs:\n        arn: !GetAtt Jobs.Arn",
                    "serverless.yml queue from resources:",
                    resources="Jobs:\n  Type: AWS::SQS::Queue\n  Properties:\n    VisibilityTimeout: 20"),
-        terraform("timeout = 30", "Terraform queue 20 s, function 30 s", resources=TF_QUEUE_VISIBILITY.format(seconds=20)),
+        terraform("timeout = 30", "Terraform queue 20 s, function 30 s", resources=terraform_queue_trigger("visibility_timeout_seconds = 20")),
         template(function_with(SQS_EVENT + "\nTimeout: 60", resources=_queue("20")),
                  "20 s visibility, 60 s timeout (the peers' sample_sam.yaml)"),
         template(function_with(SQS_EVENT + "\nTimeout: 10", resources=_queue("30")),
@@ -39,7 +28,7 @@ class SqsVisibilityTooShortRule(Rule):
         template(function_with(SQS_EVENT + "\nTimeout: 60", resources=_queue()), "the 30 s default"),
     )
     valid = (
-        terraform("timeout = 30", "Terraform queue 180 s, function 30 s", resources=TF_QUEUE_VISIBILITY.format(seconds=180)),
+        terraform("timeout = 30", "Terraform queue 180 s, function 30 s", resources=terraform_queue_trigger("visibility_timeout_seconds = 180")),
         template(function_with(SQS_EVENT + "\nTimeout: 10", resources=_queue("60"))),
         template(function_with(SQS_EVENT, resources=_queue()), "defaults: 30 s queue, 3 s function"),
     )
