@@ -7,131 +7,25 @@ properties the rules read (`memory_size` → `MemorySize`, `dead_letter_config {
 function plus the permissions, event source mappings and async configuration the module creates.
 Resources that make a service invoke a function (bucket notifications, SNS subscriptions,
 EventBridge targets and schedules, API integrations) become the function's events.
+
+This module reads a folder (files, overrides, tfvars, duplicate addresses) and attaches triggers;
+`terraform_resources` holds the mapping, `terraform_values` the expressions, `hcl` the syntax.
 """
 from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders import hcl
 from lambdalint.loaders.marked_yaml import DocumentError
+from lambdalint.loaders.terraform_resources import TERMS, Translator, reference
 from lambdalint.loaders.terraform_values import Values
-from lambdalint.loaders.translation import Translation, unresolved
+from lambdalint.loaders.translation import Translation
 from lambdalint.model.project import Event, Function
 from lambdalint.model.template import Dialect, Template, referenced_id
-
-Mapping = Dict[Tuple[str, ...], Tuple[str, ...]]  # Terraform attribute path → CloudFormation path
-
-_FUNCTION: Mapping = {
-    ("function_name",): ("FunctionName",), ("handler",): ("Handler",), ("runtime",): ("Runtime",),
-    ("timeout",): ("Timeout",), ("memory_size",): ("MemorySize",),
-    ("architectures",): ("Architectures",), ("layers",): ("Layers",),
-    ("reserved_concurrent_executions",): ("ReservedConcurrentExecutions",),
-    ("package_type",): ("PackageType",), ("filename",): ("Code",), ("role",): ("Role",),
-    ("environment", "variables"): ("Environment", "Variables"),
-    ("dead_letter_config", "target_arn"): ("DeadLetterConfig", "TargetArn"),
-    ("vpc_config", "subnet_ids"): ("VpcConfig", "SubnetIds"),
-    ("vpc_config", "security_group_ids"): ("VpcConfig", "SecurityGroupIds"),
-    ("ephemeral_storage", "size"): ("EphemeralStorage", "Size"),
-}
-_ON_FAILURE: Mapping = {
-    ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
-    ("maximum_event_age_in_seconds",): ("MaximumEventAgeInSeconds",),
-    ("destination_config", "on_failure", "destination"): ("DestinationConfig", "OnFailure", "Destination"),
-}
-RESOURCES: Dict[str, Tuple[str, Mapping]] = {
-    "aws_lambda_function": ("AWS::Lambda::Function", _FUNCTION),
-    "aws_lambda_layer_version": ("AWS::Lambda::LayerVersion", {
-        ("filename",): ("Content",), ("layer_name",): ("LayerName",),
-        ("compatible_runtimes",): ("CompatibleRuntimes",)}),
-    "aws_lambda_event_source_mapping": ("AWS::Lambda::EventSourceMapping", {
-        ("event_source_arn",): ("EventSourceArn",), ("function_name",): ("FunctionName",),
-        ("batch_size",): ("BatchSize",), ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
-        ("bisect_batch_on_function_error",): ("BisectBatchOnFunctionError",),
-        ("function_response_types",): ("FunctionResponseTypes",),
-        ("maximum_batching_window_in_seconds",): ("MaximumBatchingWindowInSeconds",),
-        ("destination_config", "on_failure", "destination_arn"): ("DestinationConfig", "OnFailure", "Destination")}),
-    "aws_lambda_function_event_invoke_config": ("AWS::Lambda::EventInvokeConfig", {
-        ("function_name",): ("FunctionName",), ("qualifier",): ("Qualifier",), **_ON_FAILURE}),
-    "aws_lambda_permission": ("AWS::Lambda::Permission", {
-        ("function_name",): ("FunctionName",), ("principal",): ("Principal",),
-        ("source_arn",): ("SourceArn",)}),
-    "aws_lambda_alias": ("AWS::Lambda::Alias", {
-        ("function_name",): ("FunctionName",), ("function_version",): ("FunctionVersion",),
-        ("name",): ("Name",)}),
-    "aws_sqs_queue": ("AWS::SQS::Queue", {
-        ("visibility_timeout_seconds",): ("VisibilityTimeout",), ("redrive_policy",): ("RedrivePolicy",),
-        ("name",): ("QueueName",), ("fifo_queue",): ("FifoQueue",)}),
-    "aws_iam_role": ("AWS::IAM::Role", {("managed_policy_arns",): ("ManagedPolicyArns",), ("name",): ("RoleName",)}),
-    "aws_iam_role_policy": ("AWS::IAM::Policy", {("policy",): ("PolicyDocument",)}),
-    "aws_iam_role_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
-    "aws_iam_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
-    # kept so that references to them have a known type (LL502, LL506)
-    "aws_sns_topic": ("AWS::SNS::Topic", {}),
-    "aws_s3_bucket": ("AWS::S3::Bucket", {}),
-    "aws_dynamodb_table": ("AWS::DynamoDB::Table", {}),
-    "aws_kinesis_stream": ("AWS::Kinesis::Stream", {}),
-    "aws_cloudwatch_event_bus": ("AWS::Events::EventBus", {}),
-}
-# Where each trigger resource names the function: (repeated block or None, attribute).
-_TRIGGER_TARGETS = {
-    "aws_s3_bucket_notification": ("lambda_function", "lambda_function_arn"),
-    "aws_sns_topic_subscription": (None, "endpoint"),
-    "aws_cloudwatch_event_target": (None, "arn"),
-    "aws_scheduler_schedule": ("target", "arn"),
-    "aws_api_gateway_integration": (None, "uri"),
-    "aws_apigatewayv2_integration": (None, "integration_uri"),
-    "aws_lb_target_group_attachment": (None, "target_id"),
-}
-# `qualified_arn` names a published version, not $LATEST (LL609 tells them apart)
-_ARN_ATTRIBUTES = {"arn": "Arn", "qualified_arn": "QualifiedArn", "invoke_arn": "Arn", "stream_arn": "StreamArn",
-                   "version": "Version", "qualified_invoke_arn": "QualifiedArn"}
-_NAME_ATTRIBUTES = frozenset({"function_name", "id", "name", "url"})
-
-LAMBDA_MODULE = "terraform-aws-modules/lambda/aws"
-_MODULE_FUNCTION: Mapping = {
-    ("function_name",): ("FunctionName",), ("handler",): ("Handler",), ("runtime",): ("Runtime",),
-    ("timeout",): ("Timeout",), ("memory_size",): ("MemorySize",),
-    ("ephemeral_storage_size",): ("EphemeralStorage", "Size"), ("layers",): ("Layers",),
-    ("architectures",): ("Architectures",), ("package_type",): ("PackageType",),
-    ("reserved_concurrent_executions",): ("ReservedConcurrentExecutions",),
-    ("environment_variables",): ("Environment", "Variables"),
-    ("dead_letter_target_arn",): ("DeadLetterConfig", "TargetArn"),
-    ("local_existing_package",): ("Code",),
-}
-_MODULE_ASYNC: Mapping = {
-    ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
-    ("maximum_event_age_in_seconds",): ("MaximumEventAgeInSeconds",),
-    ("destination_on_failure",): ("DestinationConfig", "OnFailure", "Destination"),
-}
-# Module inputs that attach further policies to the role it creates (their content is not judged).
-_MODULE_POLICY_OPTIONS = ("attach_policy", "attach_policies", "attach_policy_json", "attach_policy_jsons",
-                          "attach_policy_statements")
-_MODULE_MAPPING: Mapping = {
-    ("event_source_arn",): ("EventSourceArn",), ("batch_size",): ("BatchSize",),
-    ("maximum_retry_attempts",): ("MaximumRetryAttempts",),
-    ("bisect_batch_on_function_error",): ("BisectBatchOnFunctionError",),
-    ("function_response_types",): ("FunctionResponseTypes",),
-    ("destination_arn_on_failure",): ("DestinationConfig", "OnFailure", "Destination"),
-}
-
-TERMS = {
-    "Timeout": "timeout", "MemorySize": "memory_size", "EphemeralStorage.Size": "ephemeral_storage.size",
-    "Runtime": "runtime", "Handler": "handler", "Layers": "layers", "Environment": "environment",
-    "ReservedConcurrentExecutions": "reserved_concurrent_executions",
-    "VpcConfig": "vpc_config", "SubnetIds": "subnet_ids", "SecurityGroupIds": "security_group_ids",
-    "MaximumRetryAttempts": "maximum_retry_attempts",
-    "MaximumEventAgeInSeconds": "maximum_event_age_in_seconds",
-    "EventInvokeConfig.DestinationConfig.OnFailure":
-        "an aws_lambda_function_event_invoke_config with destination_config.on_failure",
-    "DeadLetterQueue": "dead_letter_config",
-    "DestinationConfig.OnFailure": "destination_config.on_failure",
-    "BisectBatchOnFunctionError": "bisect_batch_on_function_error",
-    "RedrivePolicy": "redrive_policy", "VisibilityTimeout": "visibility_timeout_seconds",
-}
 
 
 def is_terraform_file(path: Path) -> bool:
@@ -153,9 +47,9 @@ def load_terraform(files: Sequence[Tuple[Path, str]], called_as_module: bool = F
     folder = files[0][0].parent
     variables = _tfvars(folder)
     out = Translation(config, marks)
-    values = Values(config, folder, variables, lambda parts: _reference(config, parts),
+    values = Values(config, folder, variables, lambda parts: reference(config, parts),
                     use_defaults=not called_as_module)
-    _Translator(out, config, values).run()
+    Translator(out, config, values).run()
     dialect = Dialect("terraform", defaults="defaults", terms=TERMS)
     template = Template(files[0][0], files[0][1], out.data, out.marks, texts[0][1], dialect=dialect,
                         other_files=texts[1:])
@@ -292,237 +186,6 @@ def _tfvars(folder: Path) -> Dict[str, Any]:
                 continue  # a broken tfvars file leaves variables at their defaults
             values.update({k: v for k, v in body.items() if not isinstance(v, list)})
     return values
-
-
-def _reference(config: Dict[str, Any], parts: tuple) -> Optional[Any]:
-    """`aws_sqs_queue.jobs.arn` → `Fn::GetAtt [aws_sqs_queue.jobs, Arn]`, when the resource exists."""
-    if parts[0] == "module" and len(parts) >= 3 and _is_lambda_module(config.get("module", {}).get(parts[1])):
-        address, attribute = f"module.{parts[1]}", parts[2]
-        if attribute.endswith("_name"):
-            return {"Ref": address}
-        return {"Fn::GetAtt": [address, "Arn"]} if "arn" in attribute else None
-    if len(parts) < 3 or parts[1] not in config.get("resource", {}).get(parts[0], {}):
-        return None
-    address, attribute = f"{parts[0]}.{parts[1]}", parts[2]
-    if attribute in _ARN_ATTRIBUTES:
-        return {"Fn::GetAtt": [address, _ARN_ATTRIBUTES[attribute]]}
-    if attribute in _NAME_ATTRIBUTES:
-        return {"Ref": address}
-    return None
-
-
-def _is_lambda_module(block: Any) -> bool:
-    """The registry module itself (`terraform-aws-modules/lambda/aws`, also from GitHub with a ref),
-    not its submodules (`//modules/alias`, `//modules/deploy`...), which create no function."""
-    source = block.get("source") if isinstance(block, dict) else None
-    if not isinstance(source, str):
-        return False
-    source = source.split("?")[0].rstrip("/")
-    return source in (LAMBDA_MODULE, "github.com/terraform-aws-modules/terraform-aws-lambda",
-                      "git::https://github.com/terraform-aws-modules/terraform-aws-lambda.git")
-
-
-def _literal_map(value: Any) -> Dict[str, Any]:
-    """A map written out in the configuration; `local.triggers`, `merge(...)` and the like are
-    unknown, so they add nothing (rather than something guessed)."""
-    return {str(k): v for k, v in value.items()} if isinstance(value, dict) else {}
-
-
-class _Translator:
-    def __init__(self, out: Translation, config: Dict[str, Any], values: Values):
-        self.out = out
-        self.config = config
-        self.values = values
-
-    def run(self) -> None:
-        for resource_type, instances in self.config.get("resource", {}).items():
-            if not isinstance(instances, dict):
-                continue
-            for name, body in instances.items():
-                if not isinstance(body, dict):
-                    continue
-                source = ("resource", resource_type, name)
-                address = f"{resource_type}.{name}"
-                if resource_type in RESOURCES:
-                    cfn_type, mapping = RESOURCES[resource_type]
-                    self._resource(address, cfn_type, mapping, source)
-                    self._extras(resource_type, address, body, source)
-                elif resource_type in _TRIGGER_TARGETS:
-                    self._trigger(resource_type, address, body, source)
-        for name, body in self.config.get("module", {}).items():
-            if _is_lambda_module(body):
-                self._lambda_module(name, body, ("module", name))
-        for name, body in self.config.get("resource", {}).get("aws_sqs_queue_redrive_policy", {}).items():
-            self._separate_redrive_policy(body, ("resource", "aws_sqs_queue_redrive_policy", name))
-
-    def _separate_redrive_policy(self, body: Any, source: tuple) -> None:
-        """`aws_sqs_queue_redrive_policy` sets the redrive policy of the queue its `queue_url` names."""
-        queue = referenced_id(self.values.evaluate(body.get("queue_url"))) if isinstance(body, dict) else None
-        resource = self.out.data.get("Resources", {}).get(queue) if queue else None
-        if isinstance(resource, dict) and resource.get("Type") == "AWS::SQS::Queue" and "redrive_policy" in body:
-            self._set(("Resources", queue, "Properties", "RedrivePolicy"), source, ("redrive_policy",))
-
-    def _resource(self, address: str, cfn_type: str, mapping: Mapping, source: tuple,
-                  values: Optional[dict] = None) -> None:
-        out = self.out
-        out.put(("Resources", address, "Type"), cfn_type)
-        out.put(("Resources", address, "Properties"), {})
-        out.mark(("Resources", address), source)
-        for tf_path, cfn_path in mapping.items():
-            self._set(("Resources", address, "Properties") + cfn_path, source, tf_path)
-
-    def _set(self, target: tuple, base: tuple, tf_path: tuple) -> bool:
-        """Evaluate the attribute at base+tf_path (blocks: their first instance) into target."""
-        source = base
-        for key in tf_path[:-1]:
-            source += (key, 0)
-        source += (tf_path[-1],)
-        raw = self.out.source(source, _ABSENT)
-        if raw is _ABSENT:
-            return False
-        self.out.put(target, self.values.evaluate(raw), source)
-        if len(tf_path) > 1 and len(target) > len(tf_path):  # blocks: mark their CloudFormation maps
-            for depth in range(1, len(tf_path)):
-                self.out.mark(target[:len(target) - len(tf_path) + depth], source[:len(base) + 2 * depth])
-        return True
-
-    def _extras(self, resource_type: str, address: str, body: dict, source: tuple) -> None:
-        props = ("Resources", address, "Properties")
-        if resource_type == "aws_lambda_alias":
-            weights = self.out.source(source + ("routing_config", 0, "additional_version_weights"))
-            if isinstance(weights, dict):
-                where = source + ("routing_config", 0, "additional_version_weights")
-                self.out.put(props + ("RoutingConfig", "AdditionalVersionWeights"), [
-                    {"FunctionVersion": str(version), "FunctionWeight": self.values.evaluate(weight)}
-                    for version, weight in weights.items()])
-                self.out.mark(props + ("RoutingConfig", "AdditionalVersionWeights"), where)
-        if resource_type == "aws_iam_role":
-            policies = body.get("inline_policy")
-            if isinstance(policies, list):
-                self.out.put(props + ("Policies",), [
-                    {"PolicyDocument": self.values.evaluate(p.get("policy"))} for p in policies if isinstance(p, dict)])
-        if resource_type in ("aws_iam_role_policy", "aws_iam_role_policy_attachment"):
-            self.out.put(props + ("Roles",), [self.values.evaluate(body.get("role"))], source + ("role",))
-        if resource_type == "aws_iam_policy_attachment":
-            self.out.put(props + ("Roles",), self.values.evaluate(body.get("roles", [])), source + ("roles",))
-        if resource_type in ("aws_iam_policy_attachment", "aws_iam_role_policy_attachment"):
-            if "policy_arn" in body:
-                self.out.put(props + ("ManagedPolicyArns",), [self.values.evaluate(body["policy_arn"])],
-                             source + ("policy_arn",))
-        if resource_type in ("aws_lambda_permission", "aws_lambda_event_source_mapping",
-                             "aws_lambda_function_event_invoke_config"):
-            self._qualified_target(props, source)
-
-    def _qualified_target(self, props: tuple, source: tuple) -> None:
-        """`qualifier = aws_lambda_alias.live.name` points the resource at the alias, not $LATEST."""
-        qualifier = self.out.source(source + ("qualifier",))
-        if qualifier is None:
-            return
-        evaluated = self.values.evaluate(qualifier)
-        if isinstance(evaluated, dict) and "Ref" in evaluated:
-            self.out.put(props + ("FunctionName",), evaluated, source + ("qualifier",))
-        else:
-            self.out.put(props + ("FunctionName",), {"Fn::Unresolved": "qualified function"},
-                         source + ("qualifier",))
-
-    def _trigger(self, resource_type: str, address: str, body: dict, source: tuple) -> None:
-        block, attribute = _TRIGGER_TARGETS[resource_type]
-        if resource_type == "aws_sns_topic_subscription" and body.get("protocol") != "lambda":
-            return
-        targets: List[tuple] = []
-        if block is None:
-            targets.append(source + (attribute,))
-        else:
-            for index, _ in enumerate(body.get(block) or []):
-                targets.append(source + (block, index, attribute))
-        props = ("Resources", address, "Properties")
-        self.out.put(("Resources", address, "Type"), f"Terraform::{resource_type}")
-        self.out.mark(("Resources", address), source)
-        self.out.put(props + ("Targets",), [])
-        for index, where in enumerate(targets):
-            raw = self.out.source(where)
-            self.out.data["Resources"][address]["Properties"]["Targets"].append(self.values.evaluate(raw))
-            self.out.mark(props + ("Targets", index), where)
-        self._set(props + ("TimeoutInMillis",), source, ("timeout_milliseconds",))
-        if resource_type == "aws_lb_target_group_attachment":
-            self._load_balancer_idle_timeout(props)
-
-    def _load_balancer_idle_timeout(self, props: tuple) -> None:
-        """An ALB's `idle_timeout` raises its wait above the 60 s default.  Which load balancer
-        forwards to the target group takes a chain of references to find, so the longest idle
-        timeout of the configuration's load balancers is taken; an unknown one is unknown."""
-        timeouts = [self.values.evaluate(lb.get("idle_timeout"))
-                    for kind in ("aws_lb", "aws_alb")
-                    for lb in self.config.get("resource", {}).get(kind, {}).values()
-                    if isinstance(lb, dict) and "idle_timeout" in lb]
-        if not timeouts:
-            return
-        known = all(isinstance(t, int) and not isinstance(t, bool) for t in timeouts)
-        self.out.put(props + ("TimeoutInMillis",),
-                     max(timeouts) * 1000 if known else unresolved("idle_timeout"))
-
-    def _lambda_module(self, name: str, body: dict, source: tuple) -> None:
-        address = f"module.{name}"
-        self._resource(address, "AWS::Lambda::Function", _MODULE_FUNCTION, source)
-        props = ("Resources", address, "Properties")
-        if "Code" not in self.out.data["Resources"][address]["Properties"]:
-            self._module_code(props, body, source)
-        reference = {"Ref": address}
-        self._module_role(address, props, body, source)
-        if body.get("vpc_subnet_ids") is not None and body.get("vpc_security_group_ids") is not None:
-            # the module leaves vpc_config out unless both are given
-            self._set(props + ("VpcConfig", "SubnetIds"), source, ("vpc_subnet_ids",))
-            self._set(props + ("VpcConfig", "SecurityGroupIds"), source, ("vpc_security_group_ids",))
-            self.out.mark(props + ("VpcConfig",), source + ("vpc_subnet_ids",))
-        if body.get("create_async_event_config") is True:
-            self._resource(f"{address}.async", "AWS::Lambda::EventInvokeConfig", _MODULE_ASYNC, source)
-            self.out.put(("Resources", f"{address}.async", "Properties", "FunctionName"), reference)
-        for key, trigger in _literal_map(body.get("allowed_triggers")).items():
-            base = source + ("allowed_triggers", key)
-            permission = f"{address}.allowed_triggers.{key}"
-            self._resource(permission, "AWS::Lambda::Permission", {("source_arn",): ("SourceArn",)}, base)
-            self.out.put(("Resources", permission, "Properties", "FunctionName"), reference)
-            if not self._set(("Resources", permission, "Properties", "Principal"), base, ("principal",)):
-                service = self.values.evaluate(trigger.get("service")) if isinstance(trigger, dict) else None
-                principal = f"{service.lower()}.amazonaws.com" if isinstance(service, str) else None
-                self.out.put(("Resources", permission, "Properties", "Principal"), principal, base + ("service",))
-        for key, _ in _literal_map(body.get("event_source_mapping")).items():
-            base = source + ("event_source_mapping", key)
-            mapping = f"{address}.event_source_mapping.{key}"
-            self._resource(mapping, "AWS::Lambda::EventSourceMapping", _MODULE_MAPPING, base)
-            self.out.put(("Resources", mapping, "Properties", "FunctionName"), reference)
-
-    def _module_role(self, address: str, props: tuple, body: dict, source: tuple) -> None:
-        """The module creates the role unless `create_role = false`; it can create network
-        interfaces only with `attach_network_policy = true`."""
-        if body.get("create_role") is False or "create_role" in body and not isinstance(body["create_role"], bool):
-            self._set(props + ("Role",), source, ("lambda_role",))
-            return
-        role = f"{address}.role"
-        self.out.put(("Resources", role, "Type"), "AWS::IAM::Role")
-        self.out.mark(("Resources", role), source)
-        network = body.get("attach_network_policy")
-        policies = [] if network is None or network is False else [
-            "arn:aws:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole" if network is True
-            else self.values.evaluate(network)]
-        if any(body.get(option) not in (None, False) for option in _MODULE_POLICY_OPTIONS):
-            policies.append(unresolved("policies attached through the module"))
-        self.out.put(("Resources", role, "Properties", "ManagedPolicyArns"), policies)
-        self.out.put(props + ("Role",), {"Fn::GetAtt": [role, "Arn"]}, source)
-
-    def _module_code(self, props: tuple, body: dict, source: tuple) -> None:
-        """`source_path` is a folder or file, or a list of them (strings or `{path = ...}`)."""
-        value = self.values.evaluate(body.get("source_path"))
-        where = source + ("source_path",)
-        if isinstance(value, list) and value:
-            value, where = value[0], where + (0,)
-            if isinstance(value, dict):
-                value, where = value.get("path"), where + ("path",)
-        if isinstance(value, str):
-            self.out.put(props + ("Code",), value, where)
-
-
-_ABSENT = object()
 
 
 def attach_triggers(template: Template, functions: List[Function]) -> None:
