@@ -2,7 +2,8 @@
 
 Builds, in a temp folder, the same hostile folder as `tests/test_robustness.py` (a corrupt zip, a
 zip cut in half, a zip whose headers declare 1 GiB for a tiny entry, a CloudFormation template
-carrying a 10**9 YAML alias bomb, a Python 2 file, and a good handler that writes to a relative
+carrying a 10**9 YAML alias bomb, the same bomb in a serverless.yml, a .tf file with strings nested
+3,000 levels deep in interpolations, a Python 2 file, and a good handler that writes to a relative
 path), runs `lambdalint check hostile --output-format json --isolated` in fresh processes, and
 prints the median wall time, the peak RSS of the lambdalint process (ru_maxrss of the child), and
 the findings summary line of the text format.

@@ -41,6 +41,9 @@ PYTHON2_LINE = 3
 
 BAD_ZIPS = ("corrupt.zip", "truncated.zip", "lying.zip")
 BOMB = "template.yaml"
+# Deployment configuration in the other formats: a serverless.yml carrying the alias bomb, and a
+# .tf file with strings nested 3,000 levels inside interpolations (refused at once).
+BAD_CONFIGS = ("sls/serverless.yml", "tf/main.tf")
 
 
 def alias_bomb(levels: int = 9, width: int = 10) -> str:
@@ -103,6 +106,14 @@ def build_hostile_folder(root: Path) -> Path:
     (root / "truncated.zip").write_bytes(valid[: len(valid) // 2])
     (root / "lying.zip").write_bytes(lying_zip_bytes({"app.py": HANDLER}))
     (root / BOMB).write_text(alias_bomb(), encoding="utf-8")
+    (root / "sls").mkdir(exist_ok=True)
+    (root / "sls" / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\nfunctions:\n  f:\n    handler: app.handler\n"
+        + alias_bomb().split("\n", 1)[1], encoding="utf-8")
+    (root / "tf").mkdir(exist_ok=True)
+    (root / "tf" / "main.tf").write_text(
+        'resource "aws_lambda_function" "f" {\n  handler = "' + '${"' * 3000 + "a" + '"}' * 3000 + '"\n}\n',
+        encoding="utf-8")
     (root / "legacy.py").write_text(PYTHON2, encoding="utf-8")
     (root / "app.py").write_text(HANDLER, encoding="utf-8")
     return root
@@ -150,7 +161,7 @@ def test_hostile_inputs_are_reported_without_crash_hang_or_memory_blowup(tmp_pat
     codes = findings_by_code(findings)
 
     unreadable = sorted(filename for filename, _ in codes.get("LL002", []))
-    assert unreadable == sorted(f"hostile/{name}" for name in (*BAD_ZIPS, BOMB)), findings
+    assert unreadable == sorted(f"hostile/{name}" for name in (*BAD_ZIPS, BOMB, *BAD_CONFIGS)), findings
     assert all(f["member"] is None for f in findings if f["code"] == "LL002")
 
     assert codes.get("LL001") == [("hostile/legacy.py", PYTHON2_LINE)], findings
