@@ -731,3 +731,11 @@ def test_configuration_without_python_code_does_not_import_libcst(tmp_path):
             "except SystemExit:\n    pass\nprint('libcst' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code, str(tmp_path)], capture_output=True, text=True)
     assert result.stdout.strip().splitlines()[-1] == "False", result.stdout + result.stderr
+
+
+def test_a_blank_line_holding_a_tab_is_an_empty_line(tmp_path, monkeypatch):
+    """Valid YAML 1.2 that js-yaml (the framework's parser) reads and PyYAML alone rejects."""
+    findings = _check(tmp_path, monkeypatch, {"serverless.yml": (
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  a:\n"
+        "    handler: app.handler\n\t\n    timeout: 5000\n")}, "--select", "LL002,LL601")
+    assert [(f["code"], f["location"]["row"]) for f in findings] == [("LL601", 9)]

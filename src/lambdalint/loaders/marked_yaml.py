@@ -7,6 +7,7 @@ long form, and (3) stop alias bombs: aliases are expanded under a node budget.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Tuple
 
@@ -45,7 +46,13 @@ class MarkedDocument:
     marks: Dict[Path_, Mark]  # where each value is; for mapping values, starting at their key
 
 
+# A line holding only blanks and tabs is an empty line in YAML 1.2 (and for js-yaml, which the
+# Serverless Framework uses); PyYAML rejects the tab.  Emptying such lines keeps every position.
+_BLANK_LINE_WITH_TAB = re.compile(r"^[ ]*\t[ \t]*$", re.M)
+
+
 def load_yaml(text: str) -> MarkedDocument:
+    text = _BLANK_LINE_WITH_TAB.sub("", text)
     try:
         root = yaml.compose(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:

@@ -61,7 +61,7 @@ TERMS = {
     "MaximumRetryAttempts": "maximumRetryAttempts", "MaximumEventAgeInSeconds": "maximumEventAge",
     "EventInvokeConfig.DestinationConfig.OnFailure": "destinations.onFailure",
     "DeadLetterQueue": "onError",
-    "DestinationConfig.OnFailure": "destinations.onFailure",
+    "DestinationConfig.OnFailure": "the stream event's destinations.onFailure",
     "BisectBatchOnFunctionError": "bisectBatchOnFunctionError",
 }
 
