@@ -173,8 +173,10 @@ class Discovery:
             if template is None:
                 continue
             for mark, message in template.problems:
-                self._unreadable(mark.display or template.display, message, mark.line, mark.column) \
-                    if mark is not None else self._unreadable(template.display, message)
+                if mark is None:
+                    self._unreadable(template.display, message)
+                else:
+                    self._unreadable(mark.display or template.display, message, mark.line, mark.column)
             self.project.templates.append(template)
             functions = functions_from_template(
                 template, self.settings.runtime, self.settings.architecture, self.bundles)

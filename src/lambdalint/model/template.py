@@ -1,8 +1,8 @@
 """A loaded deployment template: its data, the marks of its nodes, and its text lines."""
 from __future__ import annotations
 
-from pathlib import Path
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
 
 from lambdalint.model.marks import Mark
