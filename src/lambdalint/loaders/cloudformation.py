@@ -7,8 +7,8 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.display import display_join
-from lambdalint.limits import MAX_TEMPLATE_BYTES
-from lambdalint.loaders.marked_yaml import DocumentError, MarkedDocument, load_json, load_yaml
+from lambdalint.loaders.marked_yaml import (DocumentError, MarkedDocument, load_json, load_yaml,
+                                             read_text)
 from lambdalint.model.bundle import Bundle, FolderBundle, open_bundle
 from lambdalint.model.project import Event, Function, FunctionConfig, Layer
 from lambdalint.model.template import Template, referenced_id
@@ -38,14 +38,7 @@ def load_template(path: Path, display: str) -> Template:
 
 def read_document(path: Path) -> Tuple[str, MarkedDocument]:
     """The text of a YAML or JSON file and its marked document (DocumentError when unreadable)."""
-    if path.stat().st_size > MAX_TEMPLATE_BYTES:
-        raise DocumentError(f"template larger than {MAX_TEMPLATE_BYTES // 2**20} MB")
-    raw = path.read_bytes()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DocumentError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line) from None
+    text = read_text(path)
     loader = load_json if text.lstrip().startswith("{") else load_yaml
     return text, loader(text)
 

@@ -9,11 +9,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Dict, List, Tuple
 
 import yaml
 
-from lambdalint.limits import MAX_TEMPLATE_DEPTH, MAX_TEMPLATE_NODES
+from lambdalint.limits import MAX_TEMPLATE_BYTES, MAX_TEMPLATE_DEPTH, MAX_TEMPLATE_NODES
 from lambdalint.model.marks import Mark
 
 Path_ = Tuple[Any, ...]
@@ -49,6 +50,18 @@ class MarkedDocument:
 # A line holding only blanks and tabs is an empty line in YAML 1.2 (and for js-yaml, which the
 # Serverless Framework uses); PyYAML rejects the tab.  Emptying such lines keeps every position.
 _BLANK_LINE_WITH_TAB = re.compile(r"^[ ]*\t[ \t]*$", re.M)
+
+
+def read_text(path: Path, what: str = "template") -> str:
+    """The text of a configuration file: size-capped, UTF-8 (DocumentError with the line otherwise)."""
+    if path.stat().st_size > MAX_TEMPLATE_BYTES:
+        raise DocumentError(f"{what} larger than {MAX_TEMPLATE_BYTES // 2**20} MB")
+    raw = path.read_bytes()
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DocumentError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line) from None
 
 
 def load_yaml(text: str) -> MarkedDocument:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from lambdalint.data import event_sources
+from lambdalint.loaders.cloudformation import read_document
 from lambdalint.loaders.marked_yaml import MarkedDocument
 from lambdalint.loaders.serverless_variables import Variables
 from lambdalint.loaders.translation import Translation
@@ -288,8 +289,6 @@ def _mapping_properties(out: Translation, target: tuple, source: tuple, settings
 
 def load_serverless(path: Path, display: str) -> Optional[Template]:
     """The translated template, or None when the file is not an AWS serverless service."""
-    from lambdalint.loaders.cloudformation import read_document
-
     text, document = read_document(path)
     data = document.data
     provider = data.get("provider") if isinstance(data, dict) else None

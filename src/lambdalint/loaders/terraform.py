@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
 from lambdalint.data import event_sources
-from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders import hcl
-from lambdalint.loaders.marked_yaml import DocumentError
+from lambdalint.loaders.marked_yaml import DocumentError, read_text
 from lambdalint.loaders.terraform_resources import TERMS, Translator, reference
 from lambdalint.loaders.terraform_values import Values
 from lambdalint.loaders.translation import Translation
@@ -40,7 +39,7 @@ def load_terraform(files: Sequence[Tuple[Path, str]], called_as_module: bool = F
     problems: List[Tuple[Any, str]] = []  # (mark, message): read, but not as the user meant
     texts = []
     for path, display in sorted(files, key=lambda f: _is_override(f[0])):  # overrides last
-        text = _read(path)
+        text = read_text(path, "Terraform file")
         texts.append((display, text))
         body, file_marks = _parse(text, display)
         _merge(config, marks, body, _MarksByBlock(file_marks), problems, _is_override(path))
@@ -76,17 +75,6 @@ def local_module_folders(tf_files: Sequence[Path]) -> set:
 
 def _is_override(path: Path) -> bool:
     return path.name == "override.tf" or path.name.endswith("_override.tf")
-
-
-def _read(path: Path) -> str:
-    if path.stat().st_size > MAX_TEMPLATE_BYTES:
-        raise DocumentError(f"Terraform file larger than {MAX_TEMPLATE_BYTES // 2**20} MB")
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise DocumentError(f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})", line) from None
 
 
 def _parse(text: str, display: str):
@@ -181,7 +169,7 @@ def _tfvars(folder: Path) -> Dict[str, Any]:
     for path in [folder / "terraform.tfvars", *sorted(folder.glob("*.auto.tfvars"))]:
         if path.is_file():
             try:
-                body, _ = hcl.parse(_read(path))
+                body, _ = hcl.parse(read_text(path, "Terraform file"))
             except (DocumentError, OSError):
                 continue  # a broken tfvars file leaves variables at their defaults
             values.update({k: v for k, v in body.items() if not isinstance(v, list)})

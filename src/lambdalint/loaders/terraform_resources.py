@@ -269,7 +269,7 @@ class Translator:
         if isinstance(evaluated, dict) and "Ref" in evaluated:
             self.out.put(props + ("FunctionName",), evaluated, source + ("qualifier",))
         else:
-            self.out.put(props + ("FunctionName",), {"Fn::Unresolved": "qualified function"},
+            self.out.put(props + ("FunctionName",), unresolved("qualified function"),
                          source + ("qualifier",))
 
     def _trigger(self, resource_type: str, address: str, body: dict, source: tuple) -> None:
