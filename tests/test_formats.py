@@ -302,6 +302,8 @@ def test_terraform_suppression_comment(tmp_path, monkeypatch):
         }
         ''')})
     assert findings == []
+    (tmp_path / "main.tf").write_text('resource "aws_lambda_function" "f" {\n  timeout = 1200\n}\n')
+    assert [f["code"] for f in check_json(["."])] == ["LL601"]  # the comment is what silenced it
 
 
 def test_terraform_lambda_module(tmp_path, monkeypatch):
