@@ -233,14 +233,14 @@ def instrumented_check(archive: Path) -> Tuple[Reads, str, float]:
             return data
 
     ZipBundle = bundle_module.ZipBundle
-    original_open, original_read, original_list = ZipBundle._open, ZipBundle.read, ZipBundle._list
+    original_open, original_read, original_list = ZipBundle._open, ZipBundle._read, ZipBundle._list
 
     def counting_open(self):
         if self._zip is None:
             self._zip = zipfile.ZipFile(CountingFile(str(self.path), "r"))
         return self._zip
 
-    def counting_read(self, path, limit=bundle_module.MAX_READ_BYTES):
+    def counting_read(self, path, limit):
         reads.current = path
         try:
             data = original_read(self, path, limit)
@@ -257,14 +257,14 @@ def instrumented_check(archive: Path) -> Tuple[Reads, str, float]:
         reads.listed += len(entries)
         return entries
 
-    ZipBundle._open, ZipBundle.read, ZipBundle._list = counting_open, counting_read, counting_list
+    ZipBundle._open, ZipBundle._read, ZipBundle._list = counting_open, counting_read, counting_list
     try:
         start = time.perf_counter()
         result = CliRunner().invoke(main, ["check", str(archive), "--isolated", "--output-format", "json"],
                                     catch_exceptions=False)
         elapsed = time.perf_counter() - start
     finally:
-        ZipBundle._open, ZipBundle.read, ZipBundle._list = original_open, original_read, original_list
+        ZipBundle._open, ZipBundle._read, ZipBundle._list = original_open, original_read, original_list
     return reads, result.stdout, elapsed
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 from typing import Any, List, Mapping, Sequence
@@ -87,3 +89,32 @@ def check_json(paths: Sequence[str], *options: str) -> List[dict]:
     result = run_cli(["check", *paths, "--output-format", "json", "--isolated", *options])
     assert result.exit_code in (0, 1), result.output
     return json.loads(result.stdout)
+
+
+# The child runs lambdalint as a grandchild so that RUSAGE_CHILDREN measures lambdalint alone
+# (not pytest); it prints one JSON line: exit code, stdout, stderr, wall seconds of the child, and
+# its peak RSS in KB (ru_maxrss is KB on Linux).  A hang is a timeout: rc None, "timed out" true.
+_WRAPPER = r"""
+import json, resource, subprocess, sys, time
+start = time.perf_counter()
+try:
+    proc = subprocess.run(sys.argv[2:], capture_output=True, timeout=float(sys.argv[1]))
+    rc, out, err = proc.returncode, proc.stdout, proc.stderr
+except subprocess.TimeoutExpired as exc:
+    rc, out, err = None, exc.stdout or b"", exc.stderr or b""
+seconds = time.perf_counter() - start
+print(json.dumps({"rc": rc, "stdout": out.decode("utf-8", "surrogateescape"),
+                  "stderr": err.decode("utf-8", "surrogateescape"), "seconds": seconds,
+                  "timed_out": rc is None,
+                  "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+"""
+
+
+def run_bounded(args: Sequence[str], cwd: Path, timeout: float = 30.0) -> dict:
+    """`lambdalint ARGS` in a child process with a timeout: rc, stdout, stderr, seconds, peak RSS
+    (maxrss_kb) and timed_out.  stdout/stderr keep undecodable bytes as surrogate escapes."""
+    command = [sys.executable, "-m", "lambdalint", *args]
+    wrapper = subprocess.run([sys.executable, "-c", _WRAPPER, str(timeout), *command],
+                             check=False, capture_output=True, text=True, timeout=timeout + 30, cwd=cwd)
+    assert wrapper.returncode == 0, wrapper.stderr
+    return json.loads(wrapper.stdout)

@@ -223,7 +223,7 @@ def test_deflate64_entries_are_listed_and_readable():
     assert by_path["app.py"].size == len(DEFLATE64_APP)
     assert bundle.read("app.py") == DEFLATE64_APP
     assert bundle.read("data.txt") == DEFLATE64_DATA
-    assert bundle.read("data.txt", limit=100) == DEFLATE64_DATA[:100]
+    assert bundle.read_head("data.txt", 100) == DEFLATE64_DATA[:100]
     assert bundle.own_python_files() == ["app.py"]
 
 
@@ -259,19 +259,21 @@ def test_corrupt_deflate64_member_raises_bundle_error(tmp_path):
         bundle.read("data.txt")
 
 
-# -- reads are capped ------------------------------------------------------------------------------
-def test_read_is_capped(tmp_path):
+# -- reads are whole or refused; heads are capped -------------------------------------------------
+def test_a_file_larger_than_the_read_limit_is_refused_never_truncated(tmp_path):
     big = MAX_READ_BYTES + 4096
     files = {"big.txt": Member("0123456789", size=big), "app.py": HANDLER}
     write_zip(tmp_path / "fn.zip", files)
     materialize(files, tmp_path / "fn")
     for bundle in (ZipBundle(tmp_path / "fn.zip", "fn.zip"), FolderBundle(tmp_path / "fn", "fn")):
         assert bundle.entry("big.txt").size == big
-        assert len(bundle.read("big.txt")) == MAX_READ_BYTES
-        assert len(bundle.read("big.txt", limit=1000)) == 1000
-        assert bundle.read("app.py", limit=10) == HANDLER.encode()[:10]
-        assert bundle.read("app.py", limit=10_000) == HANDLER.encode()
-    assert ZipBundle(tmp_path / "fn.zip", "z").read("big.txt", limit=25) == b"0123456789" * 2 + b"01234"
+        with pytest.raises(BundleError, match="big.txt: file too large to analyse"):
+            bundle.read("big.txt")
+        assert len(bundle.read_head("big.txt", 1000)) == 1000
+        assert bundle.read_head("app.py", 10) == HANDLER.encode()[:10]
+        assert bundle.read_head("app.py", 10_000) == HANDLER.encode()
+        assert bundle.read("app.py") == HANDLER.encode()
+    assert ZipBundle(tmp_path / "fn.zip", "z").read_head("big.txt", 25) == b"0123456789" * 2 + b"01234"
 
 
 # -- archives that cannot be listed ---------------------------------------------------------------

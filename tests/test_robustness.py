@@ -17,6 +17,8 @@ import zipfile
 from pathlib import Path
 from typing import Dict, List, Tuple
 
+from support import run_bounded
+
 TIMEOUT_S = 60
 MAX_RSS_MB = 200
 LIE_SIZE = 1 << 30  # 1 GiB declared for a few hundred bytes
@@ -119,29 +121,11 @@ def build_hostile_folder(root: Path) -> Path:
     return root
 
 
-# The child runs lambdalint as a grandchild so that RUSAGE_CHILDREN measures lambdalint alone
-# (not pytest); it prints one JSON line: exit code, stdout, stderr, wall seconds of the child, and
-# its peak RSS in KB (ru_maxrss is KB on Linux).
-_WRAPPER = r"""
-import json, resource, subprocess, sys, time
-start = time.perf_counter()
-proc = subprocess.run(sys.argv[2:], capture_output=True, text=True, timeout=float(sys.argv[1]))
-seconds = time.perf_counter() - start
-print(json.dumps({"rc": proc.returncode, "stdout": proc.stdout, "stderr": proc.stderr,
-                  "seconds": seconds,
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
-"""
-
-
 def run_measured(folder: Path, cwd: Path, timeout: float = TIMEOUT_S,
                  output_format: str = "json") -> dict:
     """`lambdalint check FOLDER --output-format json --isolated` in a child; its rc/out/err/RSS."""
-    command = [sys.executable, "-m", "lambdalint", "check", str(folder), "--output-format",
-               output_format, "--isolated", "--no-progress"]
-    wrapper = subprocess.run([sys.executable, "-c", _WRAPPER, str(timeout), *command],
-                             check=False, capture_output=True, text=True, timeout=timeout + 10, cwd=cwd)
-    assert wrapper.returncode == 0, wrapper.stderr  # e.g. TimeoutExpired inside the wrapper
-    return json.loads(wrapper.stdout)
+    return run_bounded(["check", str(folder), "--output-format", output_format, "--isolated",
+                        "--no-progress"], cwd=cwd, timeout=timeout)
 
 
 def findings_by_code(findings: List[dict]) -> Dict[str, List[Tuple[str, int]]]:

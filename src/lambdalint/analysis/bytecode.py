@@ -29,7 +29,7 @@ def bytecode_state(bundle: Bundle, source_path: str, python_version: str) -> str
     if source is None or compiled is None:
         return MISSING
     try:
-        header = bundle.read(compiled.path, HEADER)
+        header = bundle.read_head(compiled.path, HEADER)
     except (BundleError, OSError):
         return MISSING
     if len(header) < HEADER:

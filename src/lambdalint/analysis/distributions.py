@@ -73,7 +73,7 @@ def distributions(bundle: Bundle, roots: List[str]) -> List[Distribution]:
 def _read(bundle: Bundle, dist_info: str, root: str) -> Distribution:
     name, version = _name_from_folder(dist_info)
     try:
-        headers = HeaderParser().parsestr(bundle.read(f"{dist_info}/METADATA", METADATA_LIMIT)
+        headers = HeaderParser().parsestr(bundle.read_head(f"{dist_info}/METADATA", METADATA_LIMIT)
                                           .decode("utf-8", "replace").split("\n\n", 1)[0])
         name, version = headers.get("Name", name), headers.get("Version", version)
         requires = [re.split(r"[\s;<>=!~\[(]", r.strip(), 1)[0] for r in headers.get_all("Requires-Dist") or []

@@ -61,7 +61,7 @@ def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
             continue
 
         def read(size: int, path: str = entry.path) -> bytes:
-            return bundle.read(path, size)
+            return bundle.read_head(path, size)
 
         try:
             info = inspect(read)

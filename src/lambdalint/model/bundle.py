@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set
 
+from lambdalint.files import UnreadableFile, read_file, read_head, too_large_message
 from lambdalint.limits import MAX_READ_BYTES
 
 ZIP_STORED = 0
@@ -109,7 +110,13 @@ class Bundle:
             return True
         return any(e.path.endswith(".dist-info") or ".dist-info/" in e.path for e in self.entries)
 
-    def read(self, path: str, limit: int = MAX_READ_BYTES) -> bytes:
+    def read(self, path: str) -> bytes:
+        """The whole content of a file of the bundle; BundleError when it cannot be read or is
+        larger than MAX_READ_BYTES (a part of a file is never passed off as the whole)."""
+        raise NotImplementedError
+
+    def read_head(self, path: str, size: int) -> bytes:
+        """At most the first `size` bytes of a file of the bundle (headers, magic numbers)."""
         raise NotImplementedError
 
     def distribution_roots(self) -> Set[str]:
@@ -198,9 +205,17 @@ class FolderBundle(Bundle):
         return BundleEntry(rel, size, size, None, stat.S_IMODE(st.st_mode), is_link, is_dir,
                            mtime=int(st.st_mtime))
 
-    def read(self, path: str, limit: int = MAX_READ_BYTES) -> bytes:
-        with open(self.path / path, "rb") as handle:
-            return handle.read(limit)
+    def read(self, path: str) -> bytes:
+        try:
+            return read_file(self.path / path, MAX_READ_BYTES)
+        except UnreadableFile as exc:
+            raise BundleError(f"{path}: {exc}") from None
+
+    def read_head(self, path: str, size: int) -> bytes:
+        try:
+            return read_head(self.path / path, size)
+        except UnreadableFile as exc:
+            raise BundleError(f"{path}: {exc}") from None
 
 
 class ZipBundle(Bundle):
@@ -236,10 +251,25 @@ class ZipBundle(Bundle):
             entries.append(entry)
         return entries
 
-    def read(self, path: str, limit: int = MAX_READ_BYTES) -> bytes:
+    def read(self, path: str) -> bytes:
+        size = self._info(path).file_size
+        if size > MAX_READ_BYTES:
+            raise BundleError(f"{path}: {too_large_message('file', size, MAX_READ_BYTES)}")
+        data = self._read(path, MAX_READ_BYTES + 1)
+        if len(data) > MAX_READ_BYTES:
+            raise BundleError(f"{path}: {too_large_message('file', len(data), MAX_READ_BYTES)}")
+        return data
+
+    def read_head(self, path: str, size: int) -> bytes:
+        return self._read(path, size)
+
+    def _info(self, path: str) -> zipfile.ZipInfo:
         if self._entries is None:
             self.entries  # noqa: B018 - builds the info index
-        info = self._infos[path]
+        return self._infos[path]
+
+    def _read(self, path: str, limit: int) -> bytes:
+        info = self._info(path)
         if info.compress_type == ZIP_DEFLATE64:
             import zipfile_deflate64  # noqa: F401 - registers method 9 with zipfile
         try:

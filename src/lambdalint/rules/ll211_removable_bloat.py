@@ -44,7 +44,7 @@ class RemovableBloatRule(LayerCheckedAlone, Rule):
         from lambdalint.units import MB, mb
 
         roots = site_roots(bundle, python_version, is_layer)
-        found = removable(bundle.files(), python_version, roots, lambda path: bundle.read(path, 256 * 1024))
+        found = removable(bundle.files(), python_version, roots, lambda path: bundle.read_head(path, 256 * 1024))
         total = sum(e.size for entries in found.values() for e in entries)
         if total < self.option("bloat-threshold-mb") * MB:
             return

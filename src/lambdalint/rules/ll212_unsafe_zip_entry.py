@@ -62,7 +62,7 @@ class UnsafeZipEntryRule(Rule):
 
 def _escapes(bundle, path: str) -> bool:
     try:
-        target = bundle.read(path, 4096).decode("utf-8", "replace")
+        target = bundle.read_head(path, 4096).decode("utf-8", "replace")
     except Exception:  # noqa: BLE001 - unreadable link targets are LL002's business
         return False
     if target.startswith("/"):
