@@ -118,18 +118,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
             with _progress_bar(project, len(rules), output_format, quiet or no_progress) as progress:
                 return lint(project, rules, settings, registry, progress)
 
-        result = run()
-        if diff:
-            sys.exit(_show_diff(result.findings))
-        fixed = 0
-        for _ in range(MAX_FIX_PASSES if fix else 0):
-            count = _apply_fixes(result.findings)
-            if not count:
-                break
-            fixed += count
-            result = run()
-        if fixed and not quiet:
-            click.echo(f"Fixed {fixed} finding{'s' if fixed != 1 else ''}.", err=True)
+        result = _fix(run, paths, diff, quiet) if fix or diff else run()
         findings = result.findings
         if write_baseline:
             from lambdalint.baseline import write_baseline as write
@@ -163,23 +152,37 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_OK)
 
 
-MAX_FIX_PASSES = 10
+def _fix(run, paths, show_only: bool, quiet: bool):
+    """`--diff` (print the plan and exit) or `--fix` (write it); the lint result after fixing."""
+    from lambdalint.fixes import plan_fixes, unified_diff, write_fixes
+
+    plan = plan_fixes(run, paths)
+    if show_only:
+        click.echo(unified_diff(plan, _printable), nl=False)
+        _warn_refused(plan.refused)
+        click.echo(f"Would fix {_plural(plan.fixed, 'finding')}.", err=True)
+        sys.exit(EXIT_FINDINGS if plan.changed else EXIT_OK)
+    planned_refusals = len(plan.refused)
+    fixed = write_fixes(plan)
+    _warn_refused(plan.refused)
+    if fixed and not quiet:
+        click.echo(f"Fixed {_plural(fixed, 'finding')}.", err=True)
+    # a file left unwritten still holds what the last pass did not see: check it again
+    return plan.result if len(plan.refused) == planned_refusals else run()
 
 
-def _show_diff(findings) -> int:
-    from lambdalint.fixes import planned_changes, unified_diff
-
-    changes = planned_changes(findings)
-    click.echo(unified_diff(changes), nl=False)
-    count = sum(n for _, _, n in changes.values())
-    click.echo(f"Would fix {count} finding{'s' if count != 1 else ''}.", err=True)
-    return EXIT_FINDINGS if changes else EXIT_OK
+def _warn_refused(refused) -> None:
+    for display, reason in sorted(refused.items()):
+        click.echo(f"lambdalint: warning: not fixed: {_printable(display)}: {reason}", err=True)
 
 
-def _apply_fixes(findings) -> int:
-    from lambdalint.fixes import planned_changes, write
+def _printable(text: str) -> str:
+    """Undecodable bytes of file names (surrogate escapes) as \\udcxx: output stays valid UTF-8."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
 
-    return write(planned_changes(findings))
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
 
 
 class _NoProgress:

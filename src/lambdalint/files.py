@@ -8,10 +8,12 @@ answers "what is at this path" and "give me its bytes".
 """
 from __future__ import annotations
 
+import io
 import os
 import stat
+from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Optional, Union
+from typing import BinaryIO, Dict, Iterator, Mapping, Optional, Union
 
 PathLike = Union[str, Path]
 
@@ -24,6 +26,29 @@ _PATH_MAX = 4096
 # once (and changes nothing for regular files).  Windows has neither FIFOs nor the flag.
 _OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) \
     | getattr(os, "O_BINARY", 0)
+
+
+# Contents that replace files on disk while `--diff` and `--fix` re-check fixed text in memory
+# (keyed by real path); empty otherwise.
+_overlay: Dict[str, bytes] = {}
+
+
+@contextmanager
+def overlay(contents: Mapping[str, bytes]) -> Iterator[None]:
+    """Within this block, reading one of these files (by real path) gives these bytes."""
+    saved = dict(_overlay)
+    _overlay.update(contents)
+    try:
+        yield
+    finally:
+        _overlay.clear()
+        _overlay.update(saved)
+
+
+def _overlaid(path: PathLike) -> Optional[bytes]:
+    if not _overlay:
+        return None
+    return _overlay.get(os.path.realpath(path))
 
 
 class UnreadableFile(OSError):
@@ -98,6 +123,9 @@ def open_regular(path: PathLike) -> BinaryIO:
     problem = name_problem(path)
     if problem is not None:
         raise UnreadableFile(f"cannot read: {problem}")
+    replaced = _overlaid(path)
+    if replaced is not None:
+        return io.BytesIO(replaced)
     try:
         fd = os.open(path, _OPEN_FLAGS)
     except OSError as exc:
@@ -116,7 +144,7 @@ def read_file(path: PathLike, limit: int, what: str = "file") -> bytes:
     """The whole content of a regular file, or FileTooLarge when it holds more than `limit` bytes
     (a part of a file is never analysed as if it were the whole)."""
     with open_regular(path) as handle:
-        size = os.fstat(handle.fileno()).st_size
+        size = _size(handle)
         if size > limit:
             raise FileTooLarge(too_large_message(what, size, limit))
         try:
@@ -126,6 +154,12 @@ def read_file(path: PathLike, limit: int, what: str = "file") -> bytes:
     if len(data) > limit:  # the file grew after fstat
         raise FileTooLarge(too_large_message(what, len(data), limit))
     return data
+
+
+def _size(handle: BinaryIO) -> int:
+    if isinstance(handle, io.BytesIO):
+        return len(handle.getbuffer())
+    return os.fstat(handle.fileno()).st_size
 
 
 def read_head(path: PathLike, size: int) -> bytes:
@@ -139,9 +173,5 @@ def read_head(path: PathLike, size: int) -> bytes:
 
 def too_large_message(what: str, size: int, limit: int) -> str:
     """The one wording of "too large", for files on disk and archive members alike."""
-    return (f"{what} too large to analyse ({_mb(size)}; lambdalint reads at most {_mb(limit)}): "
+    return (f"{what} too large to analyse ({size:,} bytes; lambdalint reads at most {limit:,}): "
             "not checked")
-
-
-def _mb(size: int) -> str:
-    return f"{size / 2**20:,.1f} MB"

@@ -68,6 +68,15 @@ class Report:
     fix: Optional[dict] = None  # {"applicability", "message", "edits"}, positions 1-based
 
 
+@dataclass(frozen=True)
+class FixTarget:
+    """The file on disk a fix edits, and the text its edits were computed on: `--fix` applies them
+    only while the file still holds exactly that text."""
+
+    path: str
+    text: str = field(repr=False)
+
+
 @dataclass(frozen=True, order=True)
 class Finding:
     filename: str
@@ -81,6 +90,7 @@ class Finding:
     url: str = field(default="", compare=False)
     key: str = field(default="", compare=False)  # logical location (baseline, fingerprints)
     fix: Optional[dict] = field(default=None, compare=False)
+    fix_target: Optional[FixTarget] = field(default=None, compare=False, repr=False)
 
     def sort_key(self):
         return (self.filename, self.member or "", self.start, self.code, self.end, self.message)

@@ -22,6 +22,15 @@ MAX_TEMPLATE_NODES = 500_000
 # Nesting depth of a document: real templates nest < 20 levels; recursion in the builders stays
 # far from the interpreter's limit.
 MAX_TEMPLATE_DEPTH = 200
+# Digits of an integer written as text (`Timeout: "900"`) that rules convert to a number: CPython's
+# int() refuses more than sys.get_int_max_str_digits() digits (4,300 by default, never under 640),
+# and every numeric Lambda setting is below 10**12, so a longer number is only ever "too large".
+MAX_INT_TEXT_DIGITS = 600
+
+# -- fixes ---------------------------------------------------------------------------------------
+# Passes of `--fix`/`--diff` (a fix can make another one possible, e.g. a second import of the
+# same heavy package); each pass re-checks the project, real chains are 2-3 passes long.
+MAX_FIX_PASSES = 10
 
 # -- progress display ------------------------------------------------------------------------------
 LONG_RUN_FILES = 2_000  # a progress bar appears past this many files (on a terminal)

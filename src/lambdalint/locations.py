@@ -1,14 +1,16 @@
 """The one place that turns what a rule points at into a filename, rows and columns."""
 from __future__ import annotations
 
+import os
 from typing import Optional
 
 from lambdalint.docs import rule_url
-from lambdalint.findings import FileAt, Finding, NodeAt, Position, Report, Severity, TemplateAt
+from lambdalint.findings import FileAt, Finding, FixTarget, NodeAt, Position, Report, Severity, TemplateAt
 
 
 def resolve(report: Report, code: str, name: str, severity: Severity) -> Finding:
     at = report.at
+    fix_target = None
     if isinstance(at, TemplateAt):
         mark = at.template.mark(at.path)
         filename, member = mark.display or at.template.display, None
@@ -19,6 +21,8 @@ def resolve(report: Report, code: str, name: str, severity: Severity) -> Finding
         filename, member = at.module.filename, at.module.member
         start, end = Position(row, column), Position(end_row, end_column)
         key = _line_text(at.module.lines, row)
+        if report.fix and member is None:
+            fix_target = FixTarget(os.path.join(at.module.bundle.path, at.module.relpath), at.module.text)
     elif isinstance(at, FileAt):
         filename, member = at.filename, at.member
         start = Position(at.row, at.column)
@@ -38,6 +42,7 @@ def resolve(report: Report, code: str, name: str, severity: Severity) -> Finding
         url=rule_url(code),
         key=key,
         fix=report.fix,
+        fix_target=fix_target,
     )
 
 

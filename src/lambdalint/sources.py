@@ -7,9 +7,9 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.display import display_join
 from lambdalint.model.bundle import Bundle, BundleError
+from lambdalint.source_text import declared_encoding, decode_source
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+)")
-_CODING = re.compile(rb"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")
 LAMBDA_SIGNATURE = (("event", "_event"), ("context", "_context"))
 _HANDLER_HINT = re.compile(r"^(?:async\s+)?def\s+\w+\s*\(\s*_?event\b[^)]*\b_?context\b", re.M)
 
@@ -70,10 +70,10 @@ class SourceModule:
             raise SourceError("LL002", str(exc)) from None
         except OSError as exc:
             raise SourceError("LL002", f"cannot read {self.relpath}: {exc.strerror or exc}") from None
-        encoding = _declared_encoding(raw) or "utf-8"
         try:
-            return raw.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+            return decode_source(raw).text
         except (UnicodeDecodeError, LookupError) as exc:
+            encoding = declared_encoding(raw) or "utf-8"
             start = getattr(exc, "start", 0)
             line = raw[:start].count(b"\n") + 1
             raise SourceError("LL002", f"not valid {encoding} text (no PEP 263 coding cookie declares "
@@ -154,14 +154,6 @@ def split_lines(text: str) -> List[str]:
     """Lines as Python counts them (\\n, \\r\\n, \\r), keeping their ends; unlike
     str.splitlines, form feeds and Unicode line separators do not end a line."""
     return re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
-
-
-def _declared_encoding(raw: bytes) -> Optional[str]:
-    for line in raw.splitlines()[:2]:
-        match = _CODING.match(line)
-        if match:
-            return match.group(1).decode("ascii", "replace")
-    return None
 
 
 def _parse(text: str, python_version: str):

@@ -8,7 +8,6 @@ from typing import Dict, List, Optional
 
 import libcst as cst
 
-from lambdalint.sources import split_lines
 
 
 def edit(content: str, row: int, column: int, end_row: int, end_column: int) -> dict:
@@ -72,25 +71,3 @@ def _is_docstring(statement) -> bool:
     return (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
             and isinstance(statement.body[0], cst.Expr)
             and isinstance(statement.body[0].value, (cst.SimpleString, cst.ConcatenatedString)))
-
-
-def apply_edits(text: str, edits: List[dict]) -> str:
-    """Apply non-overlapping edits (positions refer to the original text).  Inserted text uses
-    the file's own line ending."""
-    lines = split_lines(text)
-    newline = "\r\n" if lines and lines[0].endswith("\r\n") else "\n"
-    starts = [0]
-    for line in lines:
-        starts.append(starts[-1] + len(line))
-
-    def offset(position: dict) -> int:
-        row = position["row"]
-        if row > len(lines):
-            return len(text)
-        return starts[row - 1] + position["column"] - 1
-
-    ordered = sorted(edits, key=lambda e: (offset(e["location"]), offset(e["end_location"])), reverse=True)
-    for item in ordered:
-        start, end = offset(item["location"]), offset(item["end_location"])
-        text = text[:start] + item["content"].replace("\n", newline) + text[end:]
-    return text
