@@ -5,7 +5,10 @@ import re
 import sys
 from typing import Any, Dict, List, Optional, Tuple
 
+from lambdalint.analysis.source_shape import CPYTHON_MAX_DEPTH, SourceShape, measure, offset_position
 from lambdalint.display import display_join
+from lambdalint.limits import (MAX_ANALYSED_BYTES, MAX_ANALYSED_TOKENS, MAX_CHAIN_WEIGHT, MAX_NESTING_WEIGHT,
+                               MAX_PARSED_TOKENS)
 from lambdalint.model.bundle import Bundle, BundleError
 from lambdalint.source_text import declared_encoding, decode_source
 
@@ -15,11 +18,14 @@ _HANDLER_HINT = re.compile(r"^(?:async\s+)?def\s+\w+\s*\(\s*_?event\b[^)]*\b_?co
 
 
 class SourceError(Exception):
-    def __init__(self, code: str, message: str, row: int = 1, column: int = 1):
+    def __init__(self, code: str, message: str, row: int = 1, column: int = 1, grammar_dependent: bool = False):
         super().__init__(message)
-        self.code = code  # "LL001" (syntax) or "LL002" (unreadable)
+        self.code = code  # "LL001" (syntax) or "LL002" (unreadable, too large or too complex)
         self.row = row
         self.column = column
+        # A syntax error that a newer Python's grammar may not have (every Python refuses a
+        # nesting past its parser's limits, whatever its grammar)
+        self.grammar_dependent = grammar_dependent
 
 
 class SourceModule:
@@ -31,8 +37,8 @@ class SourceModule:
         self.python_version = python_version
         self._text: Optional[str] = None
         self._lines: Optional[List[str]] = None
-        self._syntax_checked = False
-        self._syntax_error: Optional[SourceError] = None
+        self._checked = False
+        self._problem: Optional[SourceError] = None
         self._wrapper: Any = None
         self._positions: Any = None
         self.error: Optional[SourceError] = None
@@ -72,22 +78,63 @@ class SourceModule:
             raise SourceError("LL002", f"cannot read {self.relpath}: {exc.strerror or exc}") from None
         try:
             return decode_source(raw).text
-        except (UnicodeDecodeError, LookupError) as exc:
-            encoding = declared_encoding(raw) or "utf-8"
+        except (UnicodeError, LookupError) as exc:  # UnicodeError: the `undefined` codec
+            declared = declared_encoding(raw)
             start = getattr(exc, "start", 0)
             line = raw[:start].count(b"\n") + 1
-            raise SourceError("LL002", f"not valid {encoding} text (no PEP 263 coding cookie declares "
-                              "another encoding)", line) from None
+            if declared is None:
+                raise SourceError("LL002", "not valid utf-8 text (no PEP 263 coding cookie declares another "
+                                  "encoding)", line) from None
+            raise SourceError("LL002", f"not valid {declared} text (the encoding its PEP 263 coding cookie "
+                              "declares)", line) from None
 
     @property
     def wrapper(self):
-        """A libcst MetadataWrapper, or None when the module does not parse (see `error`)."""
+        """A libcst MetadataWrapper, or None when the module is not analysed (see `error`)."""
         if self._wrapper is None and self.error is None:
-            try:
-                self._wrapper = _parse(self.text, self.python_version)
-            except SourceError as exc:
-                self.error = exc
+            self.error = self.problem()
+            if self.error is None and self._wrapper is None:
+                try:
+                    self._wrapper = _parse(self.text, self.python_version)
+                except SourceError as exc:
+                    self.error = exc
         return self._wrapper
+
+    def problem(self) -> Optional[SourceError]:
+        """Why the module is not analysed, or None: unreadable or too large (LL002), refused by
+        CPython (LL001), too complex to analyse (LL002).  Decided once, on the whole text, before
+        libcst sees it: every rule then sees the whole module or nothing of it."""
+        if not self._checked:
+            self._checked = True
+            try:
+                self._problem = self._find_problem()
+            except SourceError as exc:
+                self._problem = exc
+        return self._problem
+
+    def _find_problem(self) -> Optional[SourceError]:
+        text = self.text
+        shape = measure(text, MAX_PARSED_TOKENS)
+        if shape.depth_offset >= 0:
+            row, column = offset_position(text, shape.depth_offset)
+            return SourceError("LL001", f"syntax error for Python {self.python_version}: too many nested "
+                               "parentheses", row, column)
+        if not shape.complete:
+            return SourceError("LL002", _too_complex(f"more than {MAX_PARSED_TOKENS:,} tokens"))
+        error = _ast_syntax_error(text, self.python_version)
+        # Syntax the Python running lambdalint does not know yet is judged by libcst (below).
+        newer = _version(self.python_version) > sys.version_info[:2]
+        if error is not None and not (newer and error.grammar_dependent):
+            return error
+        reason = _libcst_limit(text, shape)
+        if reason is not None:
+            return SourceError("LL002", _too_complex(reason))
+        if error is not None:
+            try:
+                self._wrapper = _parse(text, self.python_version)
+            except SourceError as exc:
+                return exc
+        return None
 
     @property
     def module(self):
@@ -118,22 +165,8 @@ class SourceModule:
         CPython's own parser (fast) decides, with `feature_version` set to the runtime's version;
         when the runtime is newer than the Python running lambdalint, syntax the host does not
         know yet is judged by libcst, which parses every Python 3 grammar."""
-        if self._syntax_checked:
-            return self._syntax_error
-        self._syntax_checked = True
-        try:
-            text = self.text
-        except SourceError:
-            return None  # unreadable: LL002
-        error = _ast_syntax_error(text, self.python_version)
-        if error is not None and _version(self.python_version) > sys.version_info[:2]:
-            try:
-                _parse(text, self.python_version)
-                error = None
-            except SourceError as exc:
-                error = exc
-        self._syntax_error = error
-        return error
+        problem = self.problem()
+        return problem if problem is not None and problem.code == "LL001" else None
 
     def lambda_handlers(self) -> List[str]:
         """Top-level functions with the Lambda signature `(event, context)`."""
@@ -179,6 +212,7 @@ def _version(python_version: str) -> Tuple[int, ...]:
 
 
 def _ast_syntax_error(text: str, python_version: str) -> Optional[SourceError]:
+    """CPython's verdict, with the runtime's grammar where the host Python knows it."""
     import ast
 
     version = _version(python_version)
@@ -189,11 +223,47 @@ def _ast_syntax_error(text: str, python_version: str) -> Optional[SourceError]:
         else:
             ast.parse(text)
     except SyntaxError as error:
+        universal = error.msg in CPYTHON_LIMIT_MESSAGES
         return SourceError("LL001", f"syntax error for Python {python_version}: {error.msg}",
-                           error.lineno or 1, error.offset or 1)
-    except (ValueError, RecursionError, MemoryError) as error:
+                           error.lineno or 1, error.offset or 1, grammar_dependent=not universal)
+    except MemoryError:
+        # The parser's stack overflowed (6,000 levels: `- - - ... 1`, thousands of `elif`); every
+        # CPython since 3.9 refuses such a module when it imports it.
+        return SourceError("LL001", f"syntax error for Python {python_version}: too complex to parse "
+                           "(CPython's parser stack overflows)")
+    except RecursionError:
+        return SourceError("LL002", _too_complex("nested too deeply for CPython's ast module"))
+    except ValueError as error:  # null bytes, before Python 3.11.4
         return SourceError("LL001", f"cannot parse for Python {python_version}: {error}")
     return None
+
+
+# CPython's own limits, the same in every version: no newer grammar lifts them (in f-strings, Python
+# 3.12 and later say "too many nested parentheses").
+CPYTHON_LIMIT_MESSAGES = ("too many nested parentheses", "too many levels of indentation",
+                          "f-string: too many nested parenthesis")
+
+
+def _libcst_limit(text: str, shape: SourceShape) -> Optional[str]:
+    """Why libcst must not parse the module (its time and memory would explode), or None."""
+    if shape.fstring_depth > CPYTHON_MAX_DEPTH:
+        return f"brackets nested {shape.fstring_depth:,} levels deep through f-string replacement fields"
+    if shape.nesting_weight > MAX_NESTING_WEIGHT:
+        return (f"nested brackets weigh {shape.nesting_weight:,} (the depth of each one, summed, "
+                f"{shape.depth} levels at most); lambdalint analyses at most {MAX_NESTING_WEIGHT:,}")
+    if shape.chain_weight > MAX_CHAIN_WEIGHT:
+        return (f"chains of operators such as `a + a + ...` weigh {shape.chain_weight:,}, the longest "
+                f"{shape.longest_chain:,} tokens; lambdalint analyses at most {MAX_CHAIN_WEIGHT:,}")
+    if shape.tokens > MAX_ANALYSED_TOKENS:
+        return f"{shape.tokens:,} tokens; lambdalint analyses at most {MAX_ANALYSED_TOKENS:,}"
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > MAX_ANALYSED_BYTES:
+        return f"{size:,} bytes; lambdalint analyses at most {MAX_ANALYSED_BYTES:,}"
+    return None
+
+
+def _too_complex(reason: str) -> str:
+    return f"too complex to analyse ({reason}): not checked"
 
 
 def _describe_syntax_error(text: str, exc, python_version: str) -> Tuple[str, int, int]:

@@ -2,6 +2,7 @@
 the estimated init cost of the whole handler module (the union of all closures)."""
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
@@ -52,6 +53,8 @@ class ColdStartAnalysis:
     def __init__(self, model: Optional[CostModel] = None):
         self.model = model or CostModel.default()
         self._graphs: Dict[Tuple, ImportGraph] = {}
+        self._module_imports: Dict[Tuple, HandlerImports] = {}
+        self._marginal: Dict[Tuple, float] = {}
 
     def graph(self, fn) -> ImportGraph:
         layers = [layer.bundle for layer in fn.layers]
@@ -62,15 +65,20 @@ class ColdStartAnalysis:
         return self._graphs[key]
 
     def handler_imports(self, fn, relpath: str, handler: str) -> HandlerImports:
+        """The imports of the handler's module: computed once per module (a module may hold
+        thousands of handlers), the same lists shared by each of its handlers."""
         graph = self.graph(fn)
-        name = module_name_of(relpath)
-        module = graph.find(name)
-        refs = _deduplicated(graph.imports_of(module)) if module.origin in LOCAL else []
-        imports = [self._top_import(graph, ref) for ref in refs]
-        init_modules = graph.closure([name])
-        direct = [ref.module for ref in refs]
-        return HandlerImports(name, relpath, handler, imports, init_modules,
-                              round(self.model.estimate(init_modules, direct), 1))
+        key = (id(graph), relpath)
+        if key not in self._module_imports:
+            name = module_name_of(relpath)
+            module = graph.find(name)
+            refs = _deduplicated(graph.imports_of(module)) if module.origin in LOCAL else []
+            imports = [self._top_import(graph, ref) for ref in refs]
+            init_modules = graph.closure([name])
+            direct = [ref.module for ref in refs]
+            self._module_imports[key] = HandlerImports(name, relpath, "", imports, init_modules,
+                                                       round(self.model.estimate(init_modules, direct), 1))
+        return dataclasses.replace(self._module_imports[key], handler=handler)
 
     def _top_import(self, graph: ImportGraph, ref: ImportRef) -> TopImport:
         closure = graph.closure([ref.module])
@@ -86,8 +94,11 @@ class ColdStartAnalysis:
     def marginal_ms(self, fn, imports: "HandlerImports", lines) -> float:
         """What the handler module's init would save without the imports on these lines."""
         graph = self.graph(fn)
-        rest = [top.module for top in imports.imports if top.line not in lines]
-        return round(imports.estimated_init_ms - self.model.estimate(graph.closure(rest), rest), 1)
+        key = (id(graph), imports.module_path, frozenset(lines))
+        if key not in self._marginal:
+            rest = [top.module for top in imports.imports if top.line not in lines]
+            self._marginal[key] = round(imports.estimated_init_ms - self.model.estimate(graph.closure(rest), rest), 1)
+        return self._marginal[key]
 
 
 def _deduplicated(refs: List[ImportRef]) -> List[ImportRef]:

@@ -198,11 +198,15 @@ def _handler_path(fn, ctx) -> List[PathScope]:
     queued = set()
     pending = []
     handler_keys = {(source.relpath, name) for source, name in ctx.handlers(fn)}
+    imports_followed = set()  # handler modules whose imports were followed (once, not per handler)
     for source, handler in ctx.handlers(fn):
         module_facts = load(source)
         if module_facts is None:
             continue
         pending.append((module_facts, handler))
+        if source.relpath in imports_followed:
+            continue
+        imports_followed.add(source.relpath)
         for module in ctx.cold_start().handler_imports(fn, source.relpath, handler).init_modules:
             own = own_source(module.name) if module.origin == "bundle" else None
             own_facts = load(own) if own is not None else None

@@ -10,10 +10,12 @@ Methods are not followed; a use inside a method is taken as needed (we cannot te
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
 
 import libcst as cst
-from libcst.metadata import ClassScope, FunctionScope, GlobalScope, ParentNodeProvider, ScopeProvider
+from libcst.metadata import ClassScope, FunctionScope, GlobalScope, ScopeProvider
+
+from lambdalint.analysis.cst_walk import parent_map
 
 
 @dataclass
@@ -42,26 +44,32 @@ class UseSummary:
         return self.needed_at_init or bool(self.always_run_functions)
 
 
-class ModuleUses:
-    """Scope, parents and reachability of one parsed module (computed once)."""
+class ModuleScopes:
+    """What does not depend on the handler, computed once per parsed module: scopes, parents, the
+    module-level imports and the calls between its module-level functions.  A module may hold
+    thousands of handlers; each one's reachability (`for_handler`) then costs only what it reaches."""
 
-    def __init__(self, wrapper: cst.MetadataWrapper, handler: str):
+    def __init__(self, wrapper: cst.MetadataWrapper):
         self.wrapper = wrapper
         self.module = wrapper.module
         self.scopes = wrapper.resolve(ScopeProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
+        self.parents = parent_map(self.module)
         self.global_scope = self.scopes[self.module]
         self.functions = {s.name.value: s for s in self.module.body if isinstance(s, cst.FunctionDef)}
-        self.handler = handler
-        self.always_run, self.unknown_reach = self._reachability()
+        self._function_nodes = {id(node) for node in self.functions.values()}
         self.exported = _dunder_all(self.module)
+        self.imports: List[ImportStatement] = []
+        self._collect(self.module.body, self.imports, top=True)
+        self.calls, named_outside = self._call_graph()
+        self.unknown_at_init = self.reached(named_outside)
+        self._handlers: Dict[str, "ModuleUses"] = {}
+
+    def for_handler(self, handler: str) -> "ModuleUses":
+        if handler not in self._handlers:
+            self._handlers[handler] = ModuleUses(self, handler)
+        return self._handlers[handler]
 
     # -- imports -------------------------------------------------------------------------------
-    def module_level_imports(self) -> List[ImportStatement]:
-        found: List[ImportStatement] = []
-        self._collect(self.module.body, found, top=True)
-        return found
-
     def _collect(self, body, found: List[ImportStatement], top: bool) -> None:
         for statement in body:
             if isinstance(statement, cst.SimpleStatementLine):
@@ -78,55 +86,19 @@ class ModuleUses:
                 if orelse is not None and isinstance(getattr(orelse, "body", None), cst.IndentedBlock):
                     self._collect(orelse.body.body, found, top=False)
 
-    def uses(self, statement: ImportStatement) -> UseSummary:
-        summary = UseSummary()
-        for name in statement.names:
-            if name in self.exported:
-                summary.exported = summary.needed_at_init = True
-            assignments = list(self.global_scope[name])
-            if len(assignments) > 1:
-                summary.rebound = True
-            for assignment in assignments:
-                if getattr(assignment, "node", None) is not statement.node:
-                    continue
-                for access in assignment.references:
-                    summary.used = True
-                    self._classify(access, summary)
-        return summary
-
-    def _classify(self, access, summary: UseSummary) -> None:
-        scope = access.scope
-        if isinstance(scope, (GlobalScope, ClassScope)):
-            summary.needed_at_init = True
-            return
-        function = self._top_level_function(scope)
-        if function is None or function.name.value in self.unknown_reach:
-            # a method, or a function reached in a way we cannot follow: taken as needed
-            summary.needed_at_init = True
-            return
-        name = function.name.value
-        summary.functions[name] = function  # the import goes there; nested closures see it
-        if name not in self.always_run:
-            summary.conditional_functions.add(name)
-        elif self._conditional(access.node, function):
-            summary.conditional_functions.add(name)
-            summary.branch_functions.add(name)
-        else:
-            summary.always_run_functions.add(name)
-
-    def _top_level_function(self, scope) -> Optional[cst.FunctionDef]:
+    def top_level_function(self, scope) -> Optional[cst.FunctionDef]:
         while scope is not None and not isinstance(scope, GlobalScope):
             if isinstance(scope, ClassScope):
                 return None
             parent = scope.parent
             if isinstance(parent, GlobalScope) and isinstance(scope, FunctionScope):
                 node = scope.node
-                return node if isinstance(node, cst.FunctionDef) and node in self.functions.values() else None
+                return node if isinstance(node, cst.FunctionDef) and id(node) in self._function_nodes else None
             scope = parent
         return None
 
     # -- reachability --------------------------------------------------------------------------
-    def _conditional(self, node: cst.CSTNode, stop: cst.CSTNode) -> bool:
+    def conditional(self, node: cst.CSTNode, stop: cst.CSTNode) -> bool:
         """True when `node` sits in a branch of `stop` that does not run every time."""
         child = node
         parent = self.parents.get(child)
@@ -139,7 +111,7 @@ class ModuleUses:
             if isinstance(parent, (cst.ExceptHandler, cst.MatchCase)):
                 return True
             if isinstance(parent, cst.BooleanOperation) and child is parent.right \
-                    and not (isinstance(parent.operator, cst.Or) and self._is_module_name(parent.left)):
+                    and not (isinstance(parent.operator, cst.Or) and self.is_module_name(parent.left)):
                 return True  # `X = X or factory()` is lazy initialisation, not a branch
             child, parent = parent, self.parents.get(parent)
         return False
@@ -157,52 +129,118 @@ class ModuleUses:
                 guarded = test.left
             elif isinstance(target.operator, cst.NotIn):
                 guarded = target.comparator
-        return (guarded is not None and self._is_module_name(guarded)
+        return (guarded is not None and self.is_module_name(guarded)
                 and guarded.value in assigned_names(branch.body))
 
-    def _is_module_name(self, node: cst.BaseExpression) -> bool:
+    def is_module_name(self, node: cst.BaseExpression) -> bool:
         return isinstance(node, cst.Name) and any(
             True for _ in self.global_scope[node.value]) and node.value not in self.functions
 
-    def _reachability(self):
-        """(always, unknown): the module-level functions that run on every invocation, and those
-        reached in ways we cannot follow statically (passed as values, called from methods, class
-        bodies or module-level code), whose uses are therefore taken as needed."""
-        names = set(self.functions)
-        if self.handler not in self.functions:
-            return set(), names  # `handler = Mangum(app)`: the call graph starts elsewhere
-        edges: Dict[str, List[tuple]] = {name: [] for name in names}  # caller -> (callee, call?, node)
+    def _call_graph(self):
+        """(calls, unknown): for each module-level function, the module-level functions it names
+        as (callee, is a call that runs every time it runs); and the functions named outside any
+        of them (module-level code, class bodies, methods), which may run in ways we cannot follow."""
+        calls: Dict[str, List[Tuple[str, bool, bool]]] = {name: [] for name in self.functions}
         unknown: Set[str] = set()
-        for callee in names:
+        for callee, function in self.functions.items():
             for assignment in self.global_scope[callee]:
-                if getattr(assignment, "node", None) is not self.functions[callee]:
+                if getattr(assignment, "node", None) is not function:
                     continue
                 for access in assignment.references:
-                    caller = self._top_level_function(access.scope) \
+                    caller = self.top_level_function(access.scope) \
                         if not isinstance(access.scope, (GlobalScope, ClassScope)) else None
                     if caller is None:
                         unknown.add(callee)
                         continue
                     parent = self.parents.get(access.node)
                     is_call = isinstance(parent, cst.Call) and parent.func is access.node
-                    edges[caller.name.value].append((callee, is_call, access.node))
-        always, pending = {self.handler}, [self.handler]
+                    always = is_call and not self.conditional(access.node, caller)
+                    calls[caller.name.value].append((callee, is_call, always))
+        return calls, unknown
+
+    def reached(self, names: Set[str], known: Set[str] = frozenset()) -> Set[str]:
+        """`names` and every function they name, transitively (`known` is already closed)."""
+        result, pending = set(names) | set(known), [name for name in names if name not in known]
         while pending:
-            caller = pending.pop()
-            for callee, is_call, node in edges[caller]:
+            for callee, _, _ in self.calls.get(pending.pop(), ()):
+                if callee not in result:
+                    result.add(callee)
+                    pending.append(callee)
+        return result
+
+
+class ModuleUses:
+    """Which code of a module runs on every invocation of one handler, and how each module-level
+    import is used with respect to it."""
+
+    def __init__(self, module: ModuleScopes, handler: str):
+        self.module = module
+        self.handler = handler
+        self.always_run, self.unknown_reach = self._reachability()
+        self._uses: Dict[int, UseSummary] = {}
+
+    def module_level_imports(self) -> List[ImportStatement]:
+        return self.module.imports
+
+    def uses(self, statement: ImportStatement) -> UseSummary:
+        key = id(statement.node)
+        if key not in self._uses:
+            self._uses[key] = self._summarise(statement)
+        return self._uses[key]
+
+    def _summarise(self, statement: ImportStatement) -> UseSummary:
+        summary = UseSummary()
+        for name in statement.names:
+            if name in self.module.exported:
+                summary.exported = summary.needed_at_init = True
+            assignments = list(self.module.global_scope[name])
+            if len(assignments) > 1:
+                summary.rebound = True
+            for assignment in assignments:
+                if getattr(assignment, "node", None) is not statement.node:
+                    continue
+                for access in assignment.references:
+                    summary.used = True
+                    self._classify(access, summary)
+        return summary
+
+    def _classify(self, access, summary: UseSummary) -> None:
+        scope = access.scope
+        if isinstance(scope, (GlobalScope, ClassScope)):
+            summary.needed_at_init = True
+            return
+        function = self.module.top_level_function(scope)
+        if function is None or function.name.value in self.unknown_reach:
+            # a method, or a function reached in a way we cannot follow: taken as needed
+            summary.needed_at_init = True
+            return
+        name = function.name.value
+        summary.functions[name] = function  # the import goes there; nested closures see it
+        if name not in self.always_run:
+            summary.conditional_functions.add(name)
+        elif self.module.conditional(access.node, function):
+            summary.conditional_functions.add(name)
+            summary.branch_functions.add(name)
+        else:
+            summary.always_run_functions.add(name)
+
+    def _reachability(self):
+        """(always, unknown): the module-level functions that run on every invocation, and those
+        reached in ways we cannot follow statically (passed as values, called from methods, class
+        bodies or module-level code), whose uses are therefore taken as needed."""
+        module = self.module
+        if self.handler not in module.functions:
+            return set(), set(module.functions)  # `handler = Mangum(app)`: the call graph starts elsewhere
+        always, pending, passed = {self.handler}, [self.handler], set()
+        while pending:
+            for callee, is_call, runs_always in module.calls[pending.pop()]:
                 if not is_call:
-                    unknown.add(callee)  # `map(transform, rows)`, `ROUTES = {...}`: may run always
-                elif callee not in always and not self._conditional(node, self.functions[caller]):
+                    passed.add(callee)  # `map(transform, rows)`, `ROUTES = {...}`: may run always
+                elif runs_always and callee not in always:
                     always.add(callee)
                     pending.append(callee)
-        changed = True
-        while changed:  # what unknown functions call is unknown too
-            changed = False
-            for caller in list(unknown):
-                for callee, _, _ in edges.get(caller, []):
-                    if callee not in unknown:
-                        unknown.add(callee)
-                        changed = True
+        # what unknown functions call is unknown too
+        unknown = module.reached(passed - module.unknown_at_init, module.unknown_at_init)
         return always, unknown - {self.handler}
 
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
+from lambdalint.limits import MAX_PARSED_TOKENS
 from lambdalint.model.bundle import Bundle, BundleError, FolderBundle
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
@@ -140,6 +141,8 @@ class ImportGraph:
             return []
         try:
             source = module.bundle.read(module.path)
+            if not _within_parse_budget(source):
+                return []
             tree = ast.parse(source, filename=module.path)
         except (BundleError, OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             return []
@@ -252,6 +255,22 @@ class _Walk:
                 elif not ref.fallback:
                     return False
         return True
+
+
+def _within_parse_budget(source: bytes) -> bool:
+    """Whether CPython's parser may take the file: its tree costs ~500 bytes per token, so a
+    module of more than MAX_PARSED_TOKENS tokens (only a file of more bytes can have that many)
+    is not parsed.  Its imports are then unknown, as for a file that cannot be read."""
+    if len(source) <= MAX_PARSED_TOKENS:
+        return True
+    from lambdalint.analysis.source_shape import measure
+    from lambdalint.source_text import decode_source
+
+    try:
+        text = decode_source(source).text
+    except (UnicodeError, LookupError):
+        return False  # ast would refuse it too
+    return measure(text, MAX_PARSED_TOKENS).complete
 
 
 def _with_parents(name: str) -> List[str]:

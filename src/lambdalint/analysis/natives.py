@@ -6,19 +6,24 @@ first loadable segment, where linkers put the dynamic string table with the `GLI
 names the binary needs (`.dynstr`, next to `.gnu.version_r`).  The dynamic table itself often sits
 near the end of the file; it is parsed exactly only when it lies within what was read anyway, so
 that a 15 MB extension module costs a few hundred kilobytes of reading at most.
+
+The bytes are untrusted: every field is read with a length check (`_field`), every table walk is
+capped (limits.py), and a header that is cut short or points outside the file makes the file
+"not a native binary" (kind "other"), or its glibc needs unknown; never an exception.
 """
 from __future__ import annotations
 
 import re
 import struct
 from dataclasses import dataclass
-from typing import Callable, Optional, Tuple
+from typing import Callable, Dict, List, Optional, Tuple
+
+from lambdalint.limits import (MAX_ELF_DYNAMIC_ENTRIES, MAX_ELF_PROGRAM_HEADERS, MAX_ELF_VERSION_ENTRIES,
+                               MAX_ELF_VERSION_NAME_BYTES, MAX_NATIVE_READ_BYTES)
 
 HEAD_BYTES = 4 * 1024  # ELF, Mach-O and PE headers; more is read only for an ELF's first segment
 FIRST_WINDOW = 64 * 1024  # the first read of an ELF's first segment, where .dynstr usually is
 MAX_BYTES = 2 * 1024 * 1024  # how far the first segment is scanned for GLIBC_x.y names
-EXACT_BYTES = 16 * 1024 * 1024  # how far we read to parse a dynamic table placed at the end
-# (auditwheel's patchelf moves .dynstr and .dynamic to the end of the libraries it repairs)
 NATIVE_SUFFIXES = (".so", ".pyd", ".dylib")
 _SO_VERSIONED = re.compile(r"\.so(\.\d+)+$")
 
@@ -27,6 +32,18 @@ ELF_MACHINES = {3: "i386", 40: "arm", 62: "x86_64", 183: "aarch64", 8: "mips", 2
 MACHO_CPUS = {7: "i386", 0x01000007: "x86_64", 12: "arm", 0x0100000C: "arm64", 18: "ppc"}
 PE_MACHINES = {0x14C: "i386", 0x8664: "x86_64", 0xAA64: "arm64", 0x1C0: "arm"}
 LAMBDA_MACHINE = {"x86_64": "x86_64", "arm64": "aarch64"}  # Lambda architecture -> ELF machine
+
+ELF_MAGIC = b"\x7fELF"
+_ELF_HEADER_SIZE = {32: 52, 64: 64}
+# Thin Mach-O magic -> (byte order, bits); the header is 28 bytes (32-bit) or 32 (64-bit).
+_MACHO = {b"\xfe\xed\xfa\xce": (">", 32), b"\xce\xfa\xed\xfe": ("<", 32),
+          b"\xfe\xed\xfa\xcf": (">", 64), b"\xcf\xfa\xed\xfe": ("<", 64)}
+_MACHO_HEADER_SIZE = {32: 28, 64: 32}
+# Universal (fat) Mach-O magic -> size of one architecture record (fat_arch, fat_arch_64).
+_FAT = {b"\xca\xfe\xba\xbe": 20, b"\xca\xfe\xba\xbf": 32}
+_MAX_FAT_ARCHS = 20  # real universal binaries hold 2-4; Java class files share the magic, with
+# their version (>= 45) where the count would be
+_PE_HEADER_SIZE = 24  # "PE\0\0" and the COFF file header
 
 PT_LOAD, PT_DYNAMIC = 1, 2
 DT_NULL, DT_STRTAB, DT_STRSZ, DT_VERNEED, DT_VERNEEDNUM = 0, 5, 10, 0x6FFFFFFE, 0x6FFFFFFF
@@ -47,6 +64,13 @@ class NativeInfo:
             self.kind, "not a native binary")
 
 
+NOT_NATIVE = NativeInfo("other")
+
+
+class _Malformed(Exception):
+    """A header cut short, or pointing outside the bytes read: nothing to judge."""
+
+
 def is_native_candidate(path: str, mode: Optional[int]) -> bool:
     """Files worth a look at their header: extension modules, shared libraries, executables in bin/."""
     name = path.rsplit("/", 1)[-1]
@@ -55,53 +79,132 @@ def is_native_candidate(path: str, mode: Optional[int]) -> bool:
 
 
 def inspect(read: Callable[[int], bytes]) -> NativeInfo:
-    """`read(n)` returns the first n bytes of the file."""
+    """`read(n)` returns the first n bytes of the file (fewer when the file is shorter).
+
+    A truncated or inconsistent header is "not a native binary" (NOT_NATIVE): the loader would
+    refuse it too ('file too short', 'invalid ELF header'), and lambdalint cannot say for what
+    platform it was meant."""
     head = read(HEAD_BYTES)
-    if head[:4] == b"\x7fELF":
-        return _elf(head, read)
-    if head[:4] in (b"\xfe\xed\xfa\xce", b"\xce\xfa\xed\xfe", b"\xfe\xed\xfa\xcf", b"\xcf\xfa\xed\xfe"):
-        little = head[:4] in (b"\xce\xfa\xed\xfe", b"\xcf\xfa\xed\xfe")
-        cpu = struct.unpack("<I" if little else ">I", head[4:8])[0]
-        return NativeInfo("macho", (MACHO_CPUS.get(cpu, hex(cpu)),), 64 if head[0] in (0xCF, 0xFE) and head[3] in (0xCF, 0xFE) else 32)
-    if head[:4] in (b"\xca\xfe\xba\xbe", b"\xca\xfe\xba\xbf"):  # universal (fat) Mach-O
-        count = struct.unpack(">I", head[4:8])[0]
-        if 0 < count < 20:
-            size = 20 if head[3] == 0xBE else 32
-            cpus = [struct.unpack(">I", head[8 + i * size: 12 + i * size])[0] for i in range(count)]
-            return NativeInfo("macho", tuple(MACHO_CPUS.get(c, hex(c)) for c in cpus))
-    if head[:2] == b"MZ" and len(head) >= 0x40:
-        offset = struct.unpack("<I", head[0x3C:0x40])[0]
-        if head[offset:offset + 4] == b"PE\0\0":
-            machine = struct.unpack("<H", head[offset + 4:offset + 6])[0]
-            return NativeInfo("pe", (PE_MACHINES.get(machine, hex(machine)),))
-    return NativeInfo("other")
-
-
-def _elf(head: bytes, read: Callable[[int], bytes]) -> NativeInfo:
-    bits = 64 if head[4] == 2 else 32
-    order = "<" if head[5] == 1 else ">"
-    machine = struct.unpack(order + "H", head[18:20])[0]
     try:
-        glibc = _glibc_needed(head, read, bits, order)
-    except (struct.error, IndexError, ValueError):
-        glibc = None
+        if head[:4] == ELF_MAGIC:
+            return _elf(_Prefix(head, read))
+        if head[:4] in _MACHO:
+            return _macho(head)
+        if head[:4] in _FAT:
+            return _fat_macho(head)
+        if head[:2] == b"MZ":
+            return _pe(head)
+    except _Malformed:
+        pass
+    return NOT_NATIVE
+
+
+def _field(fmt: str, data: bytes, offset: int) -> tuple:
+    """struct.unpack_from, or _Malformed when the field does not lie within `data`."""
+    if offset < 0 or offset + struct.calcsize(fmt) > len(data):
+        raise _Malformed
+    return struct.unpack_from(fmt, data, offset)
+
+
+def _macho(head: bytes) -> NativeInfo:
+    order, bits = _MACHO[head[:4]]
+    if len(head) < _MACHO_HEADER_SIZE[bits]:
+        raise _Malformed
+    cpu, = _field(order + "I", head, 4)
+    return NativeInfo("macho", (MACHO_CPUS.get(cpu, hex(cpu)),), bits)
+
+
+def _fat_macho(head: bytes) -> NativeInfo:
+    record_size = _FAT[head[:4]]
+    count, = _field(">I", head, 4)
+    if not 0 < count < _MAX_FAT_ARCHS or len(head) < 8 + count * record_size:
+        raise _Malformed
+    cpus = [_field(">I", head, 8 + i * record_size)[0] for i in range(count)]
+    return NativeInfo("macho", tuple(MACHO_CPUS.get(cpu, hex(cpu)) for cpu in cpus))
+
+
+def _pe(head: bytes) -> NativeInfo:
+    offset, = _field("<I", head, 0x3C)
+    if head[offset:offset + 4] != b"PE\0\0" or len(head) < offset + _PE_HEADER_SIZE:
+        raise _Malformed
+    machine, = _field("<H", head, offset + 4)
+    return NativeInfo("pe", (PE_MACHINES.get(machine, hex(machine)),))
+
+
+# -- ELF -------------------------------------------------------------------------------------------
+class _Prefix:
+    """The first bytes of a file, read further only when needed: each new read at least doubles
+    what is held (a dozen reads at most), never past MAX_NATIVE_READ_BYTES, and none once the
+    whole file is held."""
+
+    def __init__(self, head: bytes, read: Callable[[int], bytes]):
+        self.data = head
+        self._read = read
+        self._whole = len(head) < HEAD_BYTES
+
+    def ensure(self, size: int) -> bytes:
+        """The data, holding the first `size` bytes if the file has them."""
+        if size > len(self.data) and not self._whole:
+            if size > MAX_NATIVE_READ_BYTES:
+                raise _Malformed
+            wanted = min(max(size, 2 * len(self.data)), MAX_NATIVE_READ_BYTES)
+            self.data = self._read(wanted)
+            self._whole = len(self.data) < wanted
+        return self.data
+
+    def field(self, fmt: str, offset: int) -> tuple:
+        return _field(fmt, self.ensure(offset + struct.calcsize(fmt)), offset)
+
+
+def _elf(prefix: _Prefix) -> NativeInfo:
+    ei_class, ei_data = _field("BB", prefix.data, 4)
+    if ei_class not in (1, 2) or ei_data not in (1, 2):
+        raise _Malformed
+    bits = 64 if ei_class == 2 else 32
+    order = "<" if ei_data == 1 else ">"
+    if len(prefix.data) < _ELF_HEADER_SIZE[bits]:
+        raise _Malformed  # a cut-off header: no loader accepts it
+    machine, = _field(order + "H", prefix.data, 18)
+    try:
+        glibc = _glibc_needed(prefix, bits, order)
+    except _Malformed:
+        glibc = None  # unknown: no finding rests on it
     return NativeInfo("elf", (ELF_MACHINES.get(machine, f"machine {machine}"),), bits, glibc)
 
 
-def _glibc_needed(data: bytes, read, bits: int, order: str) -> Optional[Tuple[int, int]]:
+def _glibc_needed(prefix: _Prefix, bits: int, order: str) -> Optional[Tuple[int, int]]:
+    loads, dynamic = _segments(prefix, bits, order)
+    if dynamic is None:
+        return None  # statically linked: needs no glibc symbol versions
+    dynamic_end = dynamic[0] + dynamic[1]
+    if dynamic_end > len(prefix.data):
+        found = _glibc_in_first_segment(prefix, loads)
+        if found is not None or dynamic_end > MAX_NATIVE_READ_BYTES:
+            return found
+    tags = _dynamic_tags(prefix, dynamic, bits, order)
+    if DT_VERNEED not in tags or DT_STRTAB not in tags:
+        return None
+    return _highest_glibc_version(prefix, order, _file_offset(tags[DT_STRTAB], loads),
+                                  _file_offset(tags[DT_VERNEED], loads), tags.get(DT_VERNEEDNUM, 64))
+
+
+def _segments(prefix: _Prefix, bits: int, order: str):
+    """(file offset, virtual address, size) of the PT_LOAD segments, and PT_DYNAMIC's
+    (offset, size) or None."""
     if bits == 64:
-        phoff, = struct.unpack(order + "Q", data[32:40])
-        phentsize, phnum = struct.unpack(order + "HH", data[54:58])
-        ph_format, dyn_format = order + "IIQQQQQQ", order + "qQ"
+        phoff, = _field(order + "Q", prefix.data, 32)
+        phentsize, phnum = _field(order + "HH", prefix.data, 54)
+        ph_format = order + "IIQQQQQQ"
     else:
-        phoff, = struct.unpack(order + "I", data[28:32])
-        phentsize, phnum = struct.unpack(order + "HH", data[42:46])
-        ph_format, dyn_format = order + "IIIIIIII", order + "iI"
-    loads, dynamic = [], None
-    for i in range(min(phnum, 64)):
-        start = phoff + i * phentsize
-        data = _ensure(data, read, start + phentsize)
-        fields = struct.unpack(ph_format, data[start:start + struct.calcsize(ph_format)])
+        phoff, = _field(order + "I", prefix.data, 28)
+        phentsize, phnum = _field(order + "HH", prefix.data, 42)
+        ph_format = order + "IIIIIIII"
+    if phentsize < struct.calcsize(ph_format):
+        raise _Malformed
+    loads: List[Tuple[int, int, int]] = []
+    dynamic = None
+    for index in range(min(phnum, MAX_ELF_PROGRAM_HEADERS)):
+        fields = prefix.field(ph_format, phoff + index * phentsize)
         if bits == 64:
             p_type, _, p_offset, p_vaddr, _, p_filesz = fields[:6]
         else:
@@ -110,45 +213,46 @@ def _glibc_needed(data: bytes, read, bits: int, order: str) -> Optional[Tuple[in
             loads.append((p_vaddr, p_offset, p_filesz))
         elif p_type == PT_DYNAMIC:
             dynamic = (p_offset, p_filesz)
-    if dynamic is None:
-        return None  # statically linked: needs no glibc symbol versions
-    if dynamic[0] + dynamic[1] > len(data):
-        found = _glibc_in_first_segment(data, read, loads)
-        if found is not None or dynamic[0] + dynamic[1] > EXACT_BYTES:
-            return found
-    data = _ensure(data, read, dynamic[0] + dynamic[1])
-    entry = struct.calcsize(dyn_format)
-    tags = {}
-    for pos in range(dynamic[0], dynamic[0] + dynamic[1], entry):
-        tag, value = struct.unpack(dyn_format, data[pos:pos + entry])
+    return loads, dynamic
+
+
+def _dynamic_tags(prefix: _Prefix, dynamic: Tuple[int, int], bits: int, order: str) -> Dict[int, int]:
+    entry_format = order + ("qQ" if bits == 64 else "iI")
+    entry_size = struct.calcsize(entry_format)
+    start, size = dynamic
+    tags: Dict[int, int] = {}
+    for index in range(min(size // entry_size, MAX_ELF_DYNAMIC_ENTRIES)):
+        tag, value = prefix.field(entry_format, start + index * entry_size)
         if tag == DT_NULL:
             break
         tags.setdefault(tag, value)
-    if DT_VERNEED not in tags or DT_STRTAB not in tags:
-        return None
+    return tags
 
-    def offset(vaddr: int) -> int:
-        for p_vaddr, p_offset, p_filesz in loads:
-            if p_vaddr <= vaddr < p_vaddr + p_filesz:
-                return vaddr - p_vaddr + p_offset
-        return vaddr  # shared objects often map their first segment at 0
 
-    strtab = offset(tags[DT_STRTAB])
-    data = _ensure(data, read, strtab + tags.get(DT_STRSZ, 0))
+def _file_offset(vaddr: int, loads) -> int:
+    for p_vaddr, p_offset, p_filesz in loads:
+        if p_vaddr <= vaddr < p_vaddr + p_filesz:
+            return vaddr - p_vaddr + p_offset
+    return vaddr  # shared objects often map their first segment at 0
+
+
+def _highest_glibc_version(prefix: _Prefix, order: str, strtab: int, need: int,
+                           need_count: int) -> Optional[Tuple[int, int]]:
+    """Walk the version needs (Verneed entries, each with its Vernaux names).  More entries than
+    MAX_ELF_VERSION_ENTRIES in all is no real binary: its needs are unknown."""
     best: Optional[Tuple[int, int]] = None
-    need = offset(tags[DT_VERNEED])
-    for _ in range(tags.get(DT_VERNEEDNUM, 64)):
-        data = _ensure(data, read, need + 16)
-        _, count, _, aux, following = struct.unpack(order + "HHIII", data[need:need + 16])
+    walked = 0
+    for _ in range(min(need_count, MAX_ELF_VERSION_ENTRIES)):
+        _, aux_count, _, aux, following = prefix.field(order + "HHIII", need)
         position = need + aux
-        for _ in range(count):
-            data = _ensure(data, read, position + 16)
-            _, _, _, name, next_aux = struct.unpack(order + "IHHII", data[position:position + 16])
-            text = data[strtab + name:data.index(b"\0", strtab + name)]
-            match = _GLIBC.match(text)
-            if match:
-                version = (int(match.group(1)), int(match.group(2)))
-                best = version if best is None or version > best else best
+        for _ in range(aux_count):
+            walked += 1
+            if walked > MAX_ELF_VERSION_ENTRIES:
+                raise _Malformed
+            _, _, _, name, next_aux = prefix.field(order + "IHHII", position)
+            version = _glibc_version(prefix, strtab + name)
+            if version is not None and (best is None or version > best):
+                best = version
             if not next_aux:
                 break
             position += next_aux
@@ -158,7 +262,15 @@ def _glibc_needed(data: bytes, read, bits: int, order: str) -> Optional[Tuple[in
     return best
 
 
-def _glibc_in_first_segment(data: bytes, read, loads) -> Optional[Tuple[int, int]]:
+def _glibc_version(prefix: _Prefix, offset: int) -> Optional[Tuple[int, int]]:
+    """(x, y) when the string at `offset` is `GLIBC_x.y[.z]`; only its first bytes are looked at."""
+    window = prefix.ensure(offset + MAX_ELF_VERSION_NAME_BYTES)[offset:offset + MAX_ELF_VERSION_NAME_BYTES]
+    end = window.find(b"\0")
+    match = _GLIBC.match(window[:end]) if end >= 0 else None
+    return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def _glibc_in_first_segment(prefix: _Prefix, loads) -> Optional[Tuple[int, int]]:
     """The highest `GLIBC_x.y` name in the first loadable segment, where `.dynstr` lives (a few
     kilobytes in, after `.dynsym`).  Read in growing windows; once the names show up, one more
     window makes sure the whole string table was seen."""
@@ -167,19 +279,11 @@ def _glibc_in_first_segment(data: bytes, read, loads) -> Optional[Tuple[int, int
     window = FIRST_WINDOW
     while True:
         window = min(window, limit)
-        data = data if len(data) >= window else read(window)
-        found = [m for m in _GLIBC_STRINGS.finditer(data)]
-        if found and (found[-1].end() + 16 * 1024 <= len(data) or window >= limit):
+        data = prefix.ensure(window)
+        found = list(_GLIBC_STRINGS.finditer(data))
+        seen_all = window >= limit or len(data) < window  # the segment, or the whole file
+        if found and (found[-1].end() + 16 * 1024 <= len(data) or seen_all):
             return max((int(m.group(1)), int(m.group(2))) for m in found)
-        if window >= limit:
+        if seen_all:
             return None
         window *= 4
-
-
-def _ensure(data: bytes, read, size: int) -> bytes:
-    """The first `size` bytes at least (reading more of the file only when needed)."""
-    if size <= len(data):
-        return data
-    if size > EXACT_BYTES:
-        raise ValueError("dynamic data too far into the file")
-    return read(max(size, len(data) * 2))

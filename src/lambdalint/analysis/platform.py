@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Iterable, List, Optional, Tuple
+from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
 from lambdalint.analysis.distributions import Distribution, distributions, owner_index, owner_of, site_roots
-from lambdalint.analysis.natives import LAMBDA_MACHINE, NativeInfo, inspect, is_native_candidate
+from lambdalint.analysis.natives import HEAD_BYTES, LAMBDA_MACHINE, NativeInfo, inspect, is_native_candidate
 from lambdalint.data import python_runtimes
 from lambdalint.display import display_join
 from lambdalint.findings import FileAt
+from lambdalint.limits import MAX_NATIVE_BYTES_PER_BUNDLE
 from lambdalint.model.bundle import Bundle, BundleError
 
 LEGACY_MANYLINUX = {"manylinux1": (2, 5), "manylinux2010": (2, 12), "manylinux2014": (2, 17)}
@@ -56,20 +57,36 @@ def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
     roots = site_roots(bundle, python_version, is_layer)
     dists = distributions(bundle, roots)
     natives = []
+    budget = _ReadBudget(bundle, MAX_NATIVE_BYTES_PER_BUNDLE)
     for entry in bundle.files():
         if entry.is_symlink or not is_native_candidate(entry.path, entry.mode):
             continue
-
-        def read(size: int, path: str = entry.path) -> bytes:
-            return bundle.read_head(path, size)
-
         try:
-            info = inspect(read)
+            info = inspect(budget.reader(entry.path))
         except (BundleError, OSError):
             continue
         if info.kind != "other":
             natives.append((entry.path, info))
     return Artifact(bundle, roots, dists, natives, owner_index(dists))
+
+
+class _ReadBudget:
+    """What is left of the bytes that judging one bundle's native binaries may read (inflate, for
+    a zip).  Every binary gets its header (HEAD_BYTES); a read past it is cut to what is left, which
+    `inspect` takes for the end of the file (its glibc needs may then stay unknown)."""
+
+    def __init__(self, bundle: Bundle, total: int):
+        self._bundle = bundle
+        self._left = total
+
+    def reader(self, path: str) -> Callable[[int], bytes]:
+        def read(size: int) -> bytes:
+            allowed = max(min(size, self._left), min(size, HEAD_BYTES))
+            data = self._bundle.read_head(path, allowed)
+            self._left -= len(data)
+            return data
+
+        return read
 
 
 def location(bundle: Bundle, path: str, key: str) -> FileAt:
