@@ -1,15 +1,17 @@
 """SAM and CloudFormation templates (YAML or JSON) → functions linked to their code and layers."""
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Set, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.display import display_join
+from lambdalint.files import DIRECTORY, FILE, INVALID, kind
 from lambdalint.loaders.marked_yaml import (DocumentError, MarkedDocument, load_json, load_yaml,
                                              read_text)
-from lambdalint.model.bundle import Bundle, FolderBundle, open_bundle
+from lambdalint.model.bundle import Bundle, FolderBundle, open_bundle, unusable_reason
 from lambdalint.model.project import Event, Function, FunctionConfig, Layer
 from lambdalint.model.template import Template, referenced_id
 
@@ -48,12 +50,16 @@ class BundleCache:
 
     def __init__(self) -> None:
         self._by_path: Dict[Path, Bundle] = {}
+        # absolute paths a configuration names that can never be read (reported on its line)
+        self.refused: Set[str] = set()
 
     def get(self, path: Path, display: str, excluded=None) -> Optional[Bundle]:
+        """The bundle of a folder or a regular file (a zip); None for anything else: a missing
+        path, a FIFO, a device, a name the system refuses (callers report why: `unusable_reason`)."""
+        if kind(path) not in (FILE, DIRECTORY):
+            return None
         key = path.resolve()
         if key not in self._by_path:
-            if not path.exists():
-                return None
             self._by_path[key] = open_bundle(path, display, excluded)
         return self._by_path[key]
 
@@ -93,17 +99,30 @@ def functions_from_template(template: Template, default_runtime: str, default_ar
     return functions
 
 
-def _local_artifact(template: Template, location: Any, logical_id: str,
-                    bundles: BundleCache) -> Optional[Bundle]:
-    """The folder or zip a template points to, preferring `.aws-sam/build/<LogicalId>/`."""
-    built = template.folder / ".aws-sam" / "build" / logical_id
-    if built.is_dir():
-        return bundles.get(built, display_join(template.display_folder, ".aws-sam/build", logical_id))
+def _local_artifact(template: Template, location: Any, logical_id: str, bundles: BundleCache,
+                    setting: Tuple[Any, ...]) -> Optional[Bundle]:
+    """The folder or zip a template points to, preferring `.aws-sam/build/<LogicalId>/`.
+
+    A location that can never be read (a FIFO, `/dev/zero`, a name with a NUL byte) is an LL002
+    problem on the line of `setting`, the template path that gave it; the function is still
+    checked without its code."""
+    if "/" not in logical_id and logical_id not in (".", ".."):
+        built = template.folder / ".aws-sam" / "build" / logical_id
+        if kind(built) == DIRECTORY:
+            return bundles.get(built, display_join(template.display_folder, ".aws-sam/build", logical_id))
     if not isinstance(location, str) or "://" in location or not location.strip():
         return None  # S3 locations, intrinsics: the code is not here
     target = template.folder / location
     display = display_join(template.display_folder, location)
-    if target.suffix == ".py" and target.is_file():
+    unusable = unusable_reason(target)
+    if unusable is not None:
+        if kind(target) == INVALID:  # not repeated: it may hold a NUL byte, 5,000 characters...
+            template.problems.append((template.mark(setting), f"code location: {unusable}"))
+        else:
+            template.problems.append((template.mark(setting), f"{display}: {unusable}"))
+            bundles.refused.add(os.path.abspath(target))  # a walk meeting it again stays silent
+        return None
+    if target.suffix == ".py" and kind(target) == FILE:
         # a single source file (Terraform archive_file source_file, the lambda module's
         # source_path): the bundle is that file alone, at the root
         parent = display_join(template.display_folder, str(Path(location).parent))
@@ -112,15 +131,18 @@ def _local_artifact(template: Template, location: Any, logical_id: str,
 
 
 def _function_code(template: Template, config: FunctionConfig, bundles: BundleCache) -> Optional[Bundle]:
+    setting = config.properties_path + ("Code",)
     if config.is_sam:
         code_uri = config.get("CodeUri")
         location = code_uri.value if code_uri else None
+        setting = code_uri.path if code_uri else config.properties_path
     else:
         location = template.properties(config.logical_id).get("Code")
         metadata = template.resources[config.logical_id].get("Metadata")
         if isinstance(metadata, dict) and isinstance(metadata.get("aws:asset:path"), str):
             location = metadata["aws:asset:path"]  # CDK synthesised asset folder in cdk.out
-    return _local_artifact(template, location, config.logical_id, bundles)
+            setting = config.resource_path + ("Metadata", "aws:asset:path")
+    return _local_artifact(template, location, config.logical_id, bundles, setting)
 
 
 def _layers(template: Template, config: FunctionConfig, bundles: BundleCache) -> List[Layer]:
@@ -129,8 +151,9 @@ def _layers(template: Template, config: FunctionConfig, bundles: BundleCache) ->
         target = referenced_id(setting.value)
         if target and target in template.resources:
             props = template.properties(target)
-            location = props.get("ContentUri", props.get("Content"))
-            bundle = _local_artifact(template, location, target, bundles)
+            key = "ContentUri" if "ContentUri" in props else "Content"
+            bundle = _local_artifact(template, props.get(key), target, bundles,
+                                     ("Resources", target, "Properties", key))
             layers.append(Layer(target, bundle, setting.path))
         else:
             name = setting.value if isinstance(setting.value, str) else str(setting.value)

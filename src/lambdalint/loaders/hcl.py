@@ -15,10 +15,12 @@ import re
 from dataclasses import dataclass
 from typing import Any, Dict, List, Optional, Tuple
 
+from lambdalint.limits import MAX_TEMPLATE_DEPTH
+from lambdalint.loaders.expansion import number_from_text
 from lambdalint.loaders.marked_yaml import DocumentError
 from lambdalint.model.marks import Mark
 
-MAX_DEPTH = 200  # nesting deeper than this is refused (a hostile file, not a configuration)
+MAX_DEPTH = MAX_TEMPLATE_DEPTH  # nesting deeper than this is refused (a hostile file)
 MAX_STRING_NESTING = 20  # "${"${"..."}"}": real configurations nest two or three levels
 
 
@@ -371,7 +373,7 @@ class _Parser:
         if self._is("-") and self.tokens[self.index + 1].kind == "number":
             self._take()
             number = self._take()
-            return -_number(number.text), number
+            return _number("-" + number.text), number
         if token.kind == "punct" and token.text in ("-", "!"):
             first = self._take()
             _, last = self._primary()
@@ -572,9 +574,17 @@ _ESCAPES = {"n": "\n", "r": "\r", "t": "\t", '"': '"', "\\": "\\"}
 def _unescape(text: str) -> str:
     if "\\" not in text:
         return text
-    return re.sub(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)",
-                  lambda m: chr(int(m.group(1)[1:], 16)) if m.group(1)[0] in "uU" and len(m.group(1)) > 1
-                  else _ESCAPES.get(m.group(1), m.group(0)), text)
+    return re.sub(r"\\(u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8}|.)", _unescaped, text)
+
+
+def _unescaped(match) -> str:
+    escape = match.group(1)
+    if escape[0] in "uU" and len(escape) > 1:
+        code = int(escape[1:], 16)
+        # not a character (`\UFFFFFFFF`) or half of a UTF-16 pair (`\uD800`, which no output could
+        # encode): kept as written
+        return match.group(0) if code > 0x10FFFF or 0xD800 <= code <= 0xDFFF else chr(code)
+    return _ESCAPES.get(escape, match.group(0))
 
 
 def _unquote(text: str) -> str:
@@ -582,6 +592,11 @@ def _unquote(text: str) -> str:
 
 
 def _number(text: str) -> Any:
+    """An int or a float; a number too long to convert stays text (see `number_from_text`)."""
+    return number_from_text(text, _int_or_float)
+
+
+def _int_or_float(text: str) -> Any:
     try:
         return int(text)
     except ValueError:

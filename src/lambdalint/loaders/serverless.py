@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from lambdalint.data import event_sources
+from lambdalint.files import FILE, kind
 from lambdalint.loaders.cloudformation import read_document
 from lambdalint.loaders.marked_yaml import MarkedDocument
 from lambdalint.loaders.serverless_variables import Variables
@@ -84,7 +85,8 @@ def logical_id(name: str, suffix: str) -> str:
 
 def translate(path: Path, display: str, document: MarkedDocument, text: str) -> Template:
     data = document.data if isinstance(document.data, dict) else {}
-    resolved = Variables(data).resolve(data)
+    variables = Variables(data)
+    resolved = variables.resolve(data)
     out = Translation(resolved, document.marks)
     out.put(("Transform",), "AWS::Serverless-2016-10-31")
     names: Dict[str, str] = {}
@@ -107,7 +109,18 @@ def translate(path: Path, display: str, document: MarkedDocument, text: str) -> 
         for resource_id in extra:
             _merge_resource(out, resource_id)
     dialect = Dialect("serverless", defaults="provider", names=names, terms=TERMS)
-    return Template(path, display, out.data, out.marks, text, dialect=dialect)
+    template = Template(path, display, out.data, out.marks, text, dialect=dialect)
+    # values left unresolved because their variables expand too far (LL002 on their line)
+    template.problems.extend((_nearest_mark(document.marks, where), message)
+                             for where, message in variables.problems)
+    return template
+
+
+def _nearest_mark(marks: Dict[tuple, Any], path: tuple) -> Any:
+    """The mark of `path` in serverless.yml, or of its nearest ancestor that has one."""
+    while path and path not in marks:
+        path = path[:-1]
+    return marks.get(path)
 
 
 def _merge_resource(out: Translation, resource_id: str, path: tuple = ()) -> None:
@@ -227,13 +240,13 @@ def _code_location(out: Translation, key: str, function: dict, folder: Path) -> 
         # serverless-python-requirements packages `module` as the function's root: handler paths
         # are relative to it
         built = f".serverless/{key}.zip"
-        return (built, None) if (folder / built).is_file() else (module, ("functions", key, "module"))
+        return (built, None) if kind(folder / built) == FILE else (module, ("functions", key, "module"))
     individually = out.source(("functions", key, "package", "individually"),
                               out.source(("package", "individually")))
     service = out.source(("service",))
     service = service.get("name") if isinstance(service, dict) else service
     built = f".serverless/{key}.zip" if individually is True else f".serverless/{service}.zip"
-    if (folder / built).is_file():
+    if kind(folder / built) == FILE:  # names from the configuration: kind() takes any string
         return built, None
     return ".", None  # not packaged yet: the service folder is what the framework would zip
 

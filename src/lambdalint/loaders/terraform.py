@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
 from lambdalint.data import event_sources
+from lambdalint.files import UnreadableFile, name_problem, read_file
+from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders import hcl
 from lambdalint.loaders.marked_yaml import DocumentError, read_text
 from lambdalint.loaders.terraform_resources import TERMS, Translator, reference
@@ -49,6 +51,9 @@ def load_terraform(files: Sequence[Tuple[Path, str]], called_as_module: bool = F
     values = Values(config, folder, variables, lambda parts: reference(config, parts),
                     use_defaults=not called_as_module)
     Translator(out, config, values).run()
+    # values left unresolved because locals expand too far (LL002 on the local's line)
+    problems.extend((marks.get(where) if where else None, message)
+                    for where, message in values.problems)
     dialect = Dialect("terraform", defaults="defaults", terms=TERMS)
     template = Template(files[0][0], files[0][1], out.data, out.marks, texts[0][1], dialect=dialect,
                         other_files=texts[1:])
@@ -65,11 +70,13 @@ def local_module_folders(tf_files: Sequence[Path]) -> set:
     folders = set()
     for path in tf_files:
         try:
-            text = path.read_text(encoding="utf-8", errors="replace")
-        except OSError:
-            continue
+            text = read_file(path, MAX_TEMPLATE_BYTES).decode("utf-8", "replace")
+        except UnreadableFile:
+            continue  # loading the file reports it
         for source in _LOCAL_MODULE_SOURCE.findall(text):
-            folders.add((path.parent / source).resolve())
+            folder = path.parent / source
+            if name_problem(folder) is None:  # a NUL byte or an over-long name calls nothing
+                folders.add(folder.resolve())
     return folders
 
 

@@ -5,20 +5,24 @@ its default; `local.x` is evaluated; `path.module` is the configuration folder (
 to a resource that the translation knows becomes `Ref`/`Fn::GetAtt` of its address (so rules can
 follow `aws_sqs_queue.jobs.arn` to the queue); `data.archive_file.x.output_path` is the zip, or
 its source folder when the zip has not been built.  Everything else is `Fn::Unresolved`.
+
+Locals and variables copy values at each use, so a few KB can stand for gigabytes (`s1` is 30 x
+`"${local.s0}"`, `s2` 30 x `"${local.s1}"` ...).  Evaluation is bounded: a string longer than a
+template can hold, or anything past the configuration's expansion budget, is unresolved and
+reported in `problems` (LL002 on the local that expands); the rest is evaluated as usual.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from lambdalint.files import FILE, kind
+from lambdalint.limits import MAX_EXPRESSION_DEPTH, MAX_VARIABLE_STRING_CHARS
+from lambdalint.loaders.expansion import ExpansionBudget, copy_value, too_long_message
 from lambdalint.loaders.hcl import Call, Interpolated, Opaque, Reference
-from lambdalint.loaders.translation import larger_than, unresolved
+from lambdalint.loaders.translation import unresolved
 
-_MAX_DEPTH = 20
 _PASS_THROUGH_CALLS = frozenset({"jsonencode", "tolist", "toset", "tomap", "tostring", "tonumber"})
-
-
-_MAX_NODES = 10_000
 
 
 class Values:
@@ -30,12 +34,21 @@ class Values:
         self.variables = variables  # from tfvars files, over the defaults
         self._reference = reference  # resource address parts → Ref/GetAtt, or None
         self._named: Dict[str, Any] = {}  # "local.x" / "var.x" → value, each evaluated once
+        # (configuration path or None, message): values left unresolved because they expand too
+        # far (LL002)
+        self.problems: List[Tuple[Optional[tuple], str]] = []
+        self._problem_categories: set = set()
+        self._budget = ExpansionBudget()
+        self._evaluating: List[tuple] = []  # where the locals and variables being evaluated are
 
     def evaluate(self, value: Any, depth: int = 0) -> Any:
-        if depth > _MAX_DEPTH:
+        if depth > MAX_EXPRESSION_DEPTH:
             return unresolved("(too deep)")
         if isinstance(value, dict):
-            return {key: self.evaluate(child, depth + 1) for key, child in value.items()}
+            evaluated: Any = {}
+            for key, child in value.items():  # a loop, not a comprehension: one frame a level
+                evaluated[key] = self.evaluate(child, depth + 1)
+            return evaluated
         if isinstance(value, list):
             return [self.evaluate(child, depth + 1) for child in value]
         if isinstance(value, Reference):
@@ -66,13 +79,20 @@ class Values:
         key = f"{kind}.{name}"
         if key not in self._named:
             self._named[key] = unresolved(key)  # a cycle back to here is unresolved
-            if kind == "var":
-                self._named[key] = self._variable(name, depth)
-            elif name in self.config.get("locals", {}):
-                self._named[key] = self.evaluate(self.config["locals"][name], depth + 1)
-            if larger_than(self._named[key], _MAX_NODES):
-                self._named[key] = unresolved(key)  # values that expand like a YAML alias bomb
-        return self._named[key]
+            self._evaluating.append(("locals", name) if kind == "local" else ("variable", name))
+            try:
+                if kind == "var":
+                    self._named[key] = self._variable(name, depth)
+                elif name in self.config.get("locals", {}):
+                    self._named[key] = self.evaluate(self.config["locals"][name], depth + 1)
+            finally:
+                self._evaluating.pop()
+        value = self._named[key]
+        if not self._budget.charge(value):  # each use is one more copy for the rules to read
+            self._problem("budget", self._budget.spent_message(),
+                          ("locals", name) if kind == "local" else ("variable", name))
+            return unresolved(key)
+        return copy_value(value)
 
     def _variable(self, name: str, depth: int) -> Any:
         if name in self.variables:
@@ -95,7 +115,7 @@ class Values:
         if not isinstance(archive, dict) or attribute != "output_path":
             return unresolved(f"data.archive_file.{name}.{attribute}")
         output = self.evaluate(archive.get("output_path"), depth + 1)
-        if isinstance(output, str) and (self.folder / output).is_file():
+        if isinstance(output, str) and kind(self.folder / output) == FILE:  # any string: kind() copes
             return output
         source_dir = self.evaluate(archive.get("source_dir"), depth + 1)
         if isinstance(source_dir, str):
@@ -109,6 +129,24 @@ class Values:
         parts = [self.evaluate(part, depth + 1) for part in value.parts]
         if len(parts) == 1:
             return parts[0]  # "${aws_sqs_queue.q.arn}" is the reference itself
-        if all(isinstance(part, (str, int, float)) and not isinstance(part, bool) for part in parts):
-            return "".join(str(part) for part in parts)
-        return unresolved("".join(p if isinstance(p, str) else "${...}" for p in parts))
+        # as written (not as evaluated: that may be megabytes), for the unresolved value's text
+        written = "".join(p if isinstance(p, str) else "${...}" for p in value.parts)
+        if not all(isinstance(part, (str, int, float)) and not isinstance(part, bool) for part in parts):
+            return unresolved(written)
+        texts = [str(part) for part in parts]  # numbers from the parser have at most 600 digits
+        if sum(map(len, texts)) > MAX_VARIABLE_STRING_CHARS:
+            self._problem("string", too_long_message("interpolation makes a string"))
+            return unresolved(written)
+        text = "".join(texts)
+        if not self._budget.charge(text):
+            self._problem("budget", self._budget.spent_message())
+            return unresolved(written)
+        return text
+
+    def _problem(self, category: str, message: str, used: Optional[tuple] = None) -> None:
+        """Report the first place of each category: on the local being evaluated, else on the
+        local or variable `used`, else on the file."""
+        if category not in self._problem_categories:
+            self._problem_categories.add(category)
+            self.problems.append((self._evaluating[-1] if self._evaluating else used, message))
+

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple, Union
 
 from lambdalint.model.bundle import Bundle
-from lambdalint.model.template import MISSING, Template, dig, referenced_id, refers_to
+from lambdalint.model.template import (MISSING, Template, as_mapping, dig, int_value, number_value,
+                                       referenced_id, refers_to)
 
 
 @dataclass(frozen=True)
@@ -20,17 +21,14 @@ class Setting:
         return bool(self.path) and self.path[0] == "Globals"
 
     def as_int(self) -> Optional[int]:
-        """The value as an integer, or None when not statically known (`!Ref Param`)."""
-        value = self.value
-        if isinstance(value, bool):
-            return None
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float) and value.is_integer():
-            return int(value)
-        if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-            return int(value)
-        return None
+        """The value as an integer, or None when not statically known (`!Ref Param`), of another
+        type, or integer text too long to convert (unknown: see `as_number` for range checks)."""
+        return int_value(self.value)
+
+    def as_number(self) -> Optional[Union[int, float]]:
+        """The value as an integer for a range check: integer text too long to convert is
+        ±infinity (out of every range), anything else not an integer is None."""
+        return number_value(self.value)
 
 
 @dataclass(frozen=True)
@@ -100,9 +98,7 @@ class FunctionConfig:
         target = referenced_id(value)
         if self.is_named_by(value) or target == self.logical_id:
             return True
-        resource = self.template.resources.get(target) if target else None
-        return isinstance(resource, dict) \
-            and resource.get("Type") in ("AWS::Lambda::Alias", "AWS::Lambda::Version") \
+        return self.template.resource_type(target) in ("AWS::Lambda::Alias", "AWS::Lambda::Version") \
             and self.is_named_by(self.template.properties(target).get("FunctionName"))
 
     def targeting(self, resource_type: str, unqualified: bool = False) -> List[Tuple[str, Dict[str, Any]]]:
@@ -116,7 +112,7 @@ class FunctionConfig:
         matches = self.is_named_by if unqualified else self.is_reached_by
         found = [(logical_id, resource) for target in dict.fromkeys(targets)
                  for logical_id, resource in index.get(target, [])
-                 if matches((resource.get("Properties") or {}).get("FunctionName"))]
+                 if matches(as_mapping(resource.get("Properties")).get("FunctionName"))]
         return sorted(found, key=lambda item: self.template.position(item[0]))
 
     def get_map(self, *keys: Any) -> Dict[str, Setting]:

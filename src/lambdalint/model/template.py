@@ -1,10 +1,12 @@
 """A loaded deployment template: its data, the marks of its nodes, and its text lines."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Sequence, Tuple, Union
 
+from lambdalint.limits import MAX_INT_TEXT_DIGITS
 from lambdalint.model.marks import Mark
 
 MISSING = object()
@@ -107,10 +109,19 @@ class Template:
                         self._by_type.setdefault(kind, []).append((str(logical_id), resource))
         return self._by_type
 
-    def properties(self, logical_id: str) -> Dict[str, Any]:
-        resource = self.resources.get(logical_id)
-        props = resource.get("Properties") if isinstance(resource, dict) else None
-        return props if isinstance(props, dict) else {}
+    def resource(self, logical_id: Any) -> Dict[str, Any]:
+        """The resource's mapping; empty when there is no such resource or it is not a mapping
+        (`Queue: ~`): rules read every part of a template as untrusted."""
+        resource = self.resources.get(logical_id) if isinstance(logical_id, str) else None
+        return as_mapping(resource)
+
+    def resource_type(self, logical_id: Any) -> Optional[str]:
+        """The resource's `Type` when it is text; None when absent or mis-typed (`Type: {...}`)."""
+        kind = self.resource(logical_id).get("Type")
+        return kind if isinstance(kind, str) else None
+
+    def properties(self, logical_id: Any) -> Dict[str, Any]:
+        return as_mapping(self.resource(logical_id).get("Properties"))
 
     def get_value(self, path: tuple) -> Any:
         """The value at a path, or None."""
@@ -131,6 +142,65 @@ def dig(node: Any, keys: tuple) -> Any:
             return MISSING
         node = node[key]
     return node
+
+
+# Every value below comes from a file the user (or an attacker) wrote: any node may have any type.
+# These helpers turn a node of the wrong type into "unknown" (an empty mapping, None) so that a
+# rule never calls `.get` on a string, `int()` on a word or hashes a mapping.
+
+def as_mapping(value: Any) -> Dict[Any, Any]:
+    """`value` when it is a mapping, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def int_value(value: Any) -> Optional[int]:
+    """An integer setting: an int, an integral float, or integer text (`"900"`, `" -1 "`).  None
+    when not statically known (`!Ref Param`), of another type (`true`, `1.5`, `"²"`) or too long
+    to convert (see `number_value`)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return int(value) if value.is_integer() else None
+    parts = _integer_text(value)
+    if parts is None or len(parts[1]) > MAX_INT_TEXT_DIGITS:
+        return None
+    sign, digits = parts
+    return int(sign + digits)
+
+
+def number_value(value: Any) -> Optional[Union[int, float]]:
+    """Like `int_value`, but integer text too long to convert is ±infinity: larger than any limit,
+    so a range check reports it as out of range instead of treating it as unknown."""
+    number = int_value(value)
+    parts = _integer_text(value) if number is None else None
+    if parts is not None:
+        return -math.inf if parts[0] else math.inf
+    return number
+
+
+_HUGE = 10 ** 18  # beyond every Lambda quota: a message says "over 10^18", not 5,000 digits
+
+
+def format_number(value: Union[int, float]) -> str:
+    """A number for a message (`1,200`); absurdly large ones by their size (`over 10^18`)."""
+    if abs(value) < _HUGE:
+        return f"{value:,}"
+    return "under -10^18" if value < 0 else "over 10^18"
+
+
+def _integer_text(value: Any) -> Optional[Tuple[str, str]]:
+    """(sign, significant digits) of integer text in ASCII digits, else None.  Linear in the
+    length of the text, whatever it holds (no regular expression to backtrack)."""
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    sign = "-" if text.startswith("-") else ""
+    digits = text[len(sign):]
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return None
+    return sign, digits.lstrip("0") or "0"
 
 
 def is_intrinsic(value: Any) -> bool:
