@@ -1,7 +1,7 @@
 """Shared by LL101 and LL102: the heavy module-level imports of each handler module, with how
 their names are used."""
 from dataclasses import dataclass
-from typing import Iterator, List
+from typing import Iterator, List, Set
 
 
 @dataclass
@@ -16,20 +16,19 @@ class HeavyImport:
 
 def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
     for source, imports in ctx.handler_imports(fn):
-        from lambdalint.analysis.import_uses import ModuleUses  # libcst: only with a handler module
-
-        wrapper = source.wrapper
-        if wrapper is None:
-            continue
         cost_by_line = {}
         for top in imports.imports:
             cost_by_line.setdefault(top.line, []).append(top)
-        def uses_for(handler):
-            return ctx.memo(("module-uses", id(source), handler), lambda: ModuleUses(wrapper, handler))
+        if max((top.estimated_ms for top in imports.imports), default=0.0) < threshold_ms:
+            continue  # nothing heavy: the scope analysis is not needed
+        wrapper = source.wrapper
+        if wrapper is None:
+            continue
+        from lambdalint.analysis.import_uses import ModuleScopes  # libcst: only with a handler module
 
-        uses = uses_for(imports.handler)
-        others = [uses_for(name) for name in ctx.handler_names(source) if name != imports.handler]
-        for statement in uses.module_level_imports():
+        module = ctx.memo(("module-scopes", id(source)), lambda: ModuleScopes(wrapper))
+        uses = module.for_handler(imports.handler)
+        for statement in module.imports:
             row = source.position(statement.node)[0]
             tops = cost_by_line.get(row, [])
             if max((t.estimated_ms for t in tops), default=0.0) < threshold_ms:
@@ -38,8 +37,16 @@ def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
             # (numpy under pandas) are not counted.
             cost = ctx.cold_start().marginal_ms(fn, imports, {row})
             if cost >= threshold_ms:
-                needed_elsewhere = any(o.uses(o_statement).needed_every_invocation
-                                       for o in others for o_statement in o.module_level_imports()
-                                       if o_statement.node is statement.node)
+                needed_by = _handlers_needing(ctx, source, module, statement)
                 yield HeavyImport(source, statement, cost, [t.module for t in tops], uses.uses(statement),
-                                  needed_elsewhere)
+                                  bool(needed_by - {imports.handler}))
+
+
+def _handlers_needing(ctx, source, module, statement) -> Set[str]:
+    """The handlers in this module (of any function) that need the import on every invocation:
+    computed once per import, so that each of a module's handlers costs only its own analysis."""
+    def collect():
+        return {name for name in ctx.handler_names(source)
+                if module.for_handler(name).uses(statement).needed_every_invocation}
+
+    return ctx.memo(("import-needed-by", id(source), id(statement.node)), collect)

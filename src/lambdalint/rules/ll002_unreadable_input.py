@@ -24,11 +24,7 @@ class UnreadableInputRule(Rule):
         yield from project.input_errors
 
     def check_module(self, module, ctx):
-        from lambdalint.sources import SourceError
-
-        try:
-            module.text  # noqa: B018 - decodes once; failures are reported here
-        except SourceError as exc:
-            if exc.code == self.code:
-                yield Report(str(exc), FileAt(module.filename, exc.row, exc.column, module.member,
-                                              key=f"{module.relpath}:{exc}"))
+        problem = module.problem()  # unreadable, too large or too complex (LL001: CPython refuses it)
+        if problem is not None and problem.code == self.code:
+            yield Report(str(problem), FileAt(module.filename, problem.row, problem.column, module.member,
+                                              key=f"{module.relpath}:{problem}"))

@@ -1,10 +1,10 @@
 import posixpath
 
 from lambdalint.findings import Report, Severity
+from lambdalint.model.bundle import ZIP_METHOD_NAMES
 from lambdalint.rules.base import BUNDLE, Example, Member, Rule, Zip
 
 HANDLER = "def handler(event, context):\n    return 1\n"
-METHODS = {9: "Deflate64", 12: "bzip2", 14: "LZMA", 93: "Zstandard", 95: "XZ", 98: "PPMd", 99: "AES"}
 
 
 class UnsafeZipEntryRule(Rule):
@@ -47,7 +47,7 @@ class UnsafeZipEntryRule(Rule):
             if entry.encrypted:
                 problems.setdefault("encrypted entries", []).append(path)
             if entry.method not in (0, 8, None):
-                name = METHODS.get(entry.method, f"method {entry.method}")
+                name = ZIP_METHOD_NAMES.get(entry.method, f"method {entry.method}")
                 problems.setdefault(f"{name} compression (Lambda extracts stored and deflate only)",
                                     []).append(path)
             if entry.is_symlink and _escapes(bundle, path):

@@ -39,7 +39,7 @@ class MutableGlobalMutatedRule(Rule):
 
         from lambdalint.analysis.clients import CLIENT_FACTORIES
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.state import (GROWING_METHODS, event_names, is_constant, is_mutable_value,
+        from lambdalint.analysis.state import (GROWING_METHODS, event_names, is_constant,
                                                names_in, scope_facts)
 
         for part in handler_path(fn, ctx):
@@ -47,8 +47,7 @@ class MutableGlobalMutatedRule(Rule):
             if function is None:
                 continue
             namer = qualified_namer(part.aliases, {})
-            containers = {name for name, value in part.module_bindings.items()
-                          if is_mutable_value(value, namer)}
+            containers = ctx.memo(("mutable-globals", id(part.source)), lambda: _mutable_globals(part))
             local = {name for name in part.scope.bindings}
             facts = scope_facts(ctx, part)
             visible = (containers - local) | (containers & facts.globals)
@@ -88,3 +87,12 @@ class MutableGlobalMutatedRule(Rule):
                     f"{source_note}: it keeps growing for the life of the execution environment and "
                     "carries one request's data into the next. Build it inside the function, or clear it "
                     "at the start of each invocation", NodeAt(part.source, node))
+
+
+def _mutable_globals(part):
+    """The module-level names bound to a mutable container (once per module, not per function)."""
+    from lambdalint.analysis.handler_path import qualified_namer
+    from lambdalint.analysis.state import is_mutable_value
+
+    namer = qualified_namer(part.aliases, {})
+    return {name for name, value in part.module_bindings.items() if is_mutable_value(value, namer)}

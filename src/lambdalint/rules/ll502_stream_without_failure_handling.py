@@ -1,5 +1,5 @@
 from lambdalint.findings import Report, Severity, TemplateAt
-from lambdalint.model.template import may_be_set
+from lambdalint.model.template import may_be_set, referenced_id
 from lambdalint.rules.base import CONFIG, Rule
 from lambdalint.rules.examples import function_with, serverless, template, terraform
 
@@ -75,9 +75,11 @@ class StreamWithoutFailureHandlingRule(Rule):
                 mappings.append((("Resources", mapping_id, "Properties"), mapping_id))
         term = template_.term
         for path, name in mappings:
-            props = template_.get_value(path) or {}
-            retries = props.get("MaximumRetryAttempts")
-            unlimited = retries is None or str(retries).strip() == "-1"
+            props = template_.get_value(path)
+            if props is not None and not isinstance(props, dict):
+                continue  # `Properties: "oops"`: nothing is known about this mapping
+            props = props or {}
+            unlimited = _unlimited(props.get("MaximumRetryAttempts"))
             bisect = props.get("BisectBatchOnFunctionError") in (True, "true", "True")
             if unlimited and not bisect and not may_be_set(props, ("DestinationConfig", "OnFailure")):
                 yield Report(
@@ -88,13 +90,19 @@ class StreamWithoutFailureHandlingRule(Rule):
                     TemplateAt(template_, path[:-1]), resources=(config.logical_id,))
 
 
-def _is_stream(source, template_) -> bool:
-    from lambdalint.model.template import referenced_id
+def _unlimited(retries) -> bool:
+    """Absent or -1 (also as text): retried until the records expire."""
+    if retries is None:
+        return True
+    if isinstance(retries, str):
+        return retries.strip() == "-1"
+    return isinstance(retries, int) and retries == -1
 
+
+def _is_stream(source, template_) -> bool:
     if isinstance(source, str):
         return ":kinesis:" in source or (":dynamodb:" in source and "/stream/" in source)
-    target = referenced_id(source)
-    kind = (template_.resources.get(target) or {}).get("Type") if target else None
+    kind = template_.resource_type(referenced_id(source))
     attribute = None
     if isinstance(source, dict) and "Fn::GetAtt" in source:
         value = source["Fn::GetAtt"]

@@ -1,5 +1,6 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.template import int_value
 from lambdalint.rules.base import CONFIG, Rule
 from lambdalint.rules.examples import function_with, serverless, template, terraform, terraform_queue_trigger
 from lambdalint.rules.ll503_sqs_without_redrive import SQS_EVENT
@@ -45,12 +46,9 @@ class SqsVisibilityTooShortRule(Rule):
         for queue, _ in queues_triggering(fn):
             raw = template_.properties(queue).get("VisibilityTimeout")
             path = ("Resources", queue, "Properties", "VisibilityTimeout") if raw is not None else ("Resources", queue)
-            if raw is None:
-                visibility = quota("sqs_visibility_default_s")
-            elif isinstance(raw, int) or (isinstance(raw, str) and raw.isdigit()):
-                visibility = int(raw)
-            else:
-                continue  # known only at deploy time
+            visibility = quota("sqs_visibility_default_s") if raw is None else int_value(raw)
+            if visibility is None:
+                continue  # known only at deploy time, mis-typed, or too large to matter
             if visibility < timeout:
                 yield Report(
                     f"queue {queue} hides a received message for {visibility} s but {fn.config.name} "

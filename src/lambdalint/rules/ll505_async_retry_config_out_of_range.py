@@ -1,5 +1,6 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.template import format_number
 from lambdalint.rules.base import CONFIG, Rule
 from lambdalint.rules.examples import function_with, serverless, template
 
@@ -40,10 +41,10 @@ class AsyncRetryConfigOutOfRangeRule(Rule):
             settings += [(key, Setting(props[key], ("Resources", logical_id, "Properties", key)))
                          for key in BOUNDS if key in props]
         for key, setting in settings:
-            value = setting.as_int() if setting is not None else None
+            value = setting.as_number() if setting is not None else None  # too long: out of range
             low, high, unit = BOUNDS[key]
             if value is not None and not quota(low) <= value <= quota(high):
                 origin = config.origin(setting)
-                yield Report(f"{config.template.term(key)} is {value:,}{unit}{origin}; Lambda accepts {quota(low):,} to "
+                yield Report(f"{config.template.term(key)} is {format_number(value)}{unit}{origin}; Lambda accepts {quota(low):,} to "
                              f"{quota(high):,}{unit}, so the deployment fails",
                              TemplateAt(config.template, setting.path), resources=(config.logical_id,))

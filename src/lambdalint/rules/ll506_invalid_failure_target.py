@@ -77,8 +77,22 @@ def _service(value, template_):
     if isinstance(value, str) and value.startswith("arn:"):
         parts = value.split(":")
         return parts[2] if len(parts) > 2 else None
-    if isinstance(value, dict) and "Fn::GetAtt" in value and "Outputs" in str(value["Fn::GetAtt"]):
+    if isinstance(value, dict) and _names_an_output(value.get("Fn::GetAtt")):
         return None  # an output of a nested stack or application: unknown
-    target = referenced_id(value)
-    kind = (template_.resources.get(target) or {}).get("Type") if target else None
+    kind = template_.resource_type(referenced_id(value))
     return RESOURCE_SERVICE.get(kind)  # resource types we do not know are not judged
+
+
+def _names_an_output(get_att) -> bool:
+    """`!GetAtt App.Outputs.QueueArn`: text, or parts that may hold intrinsics (`!Sub`), walked
+    without recursion (a node of any shape; the loader bounds its size)."""
+    pending = [get_att]
+    while pending:
+        part = pending.pop()
+        if isinstance(part, str) and "Outputs" in part:
+            return True
+        if isinstance(part, list):
+            pending.extend(part)
+        elif isinstance(part, dict):
+            pending.extend(part.values())
+    return False

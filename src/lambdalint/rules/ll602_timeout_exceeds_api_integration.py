@@ -2,7 +2,7 @@ from typing import Optional
 
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
-from lambdalint.model.template import is_intrinsic
+from lambdalint.model.template import int_value, is_intrinsic, number_value
 from lambdalint.rules.base import CONFIG, Example, Rule
 from lambdalint.rules.examples import function_with, template
 
@@ -72,7 +72,8 @@ class TimeoutExceedsApiIntegrationRule(Rule):
         if timeout is None:
             return
         limits = [(_limit(fn, e), e.name, e) for e in fn.config.events if e.type in LIMITS]
-        events = sorted(item for item in limits if item[0] is not None)
+        # by limit, then name (an event and a permission may share a name: Events do not compare)
+        events = sorted((item for item in limits if item[0] is not None), key=lambda item: item[:2])
         for limit, _, event in events[:1]:  # the strictest integration decides
             label = LIMITS[event.type][1]
             if timeout > limit:
@@ -88,8 +89,9 @@ def _limit(fn, event) -> Optional[int]:
     """The event's own TimeoutInMillis when given (REST APIs can be raised above 29 s), else the
     service's default; None when it is set but known only at deploy time."""
     millis = fn.config.template.get_value(event.path + ("Properties", "TimeoutInMillis"))
-    if isinstance(millis, int) or (isinstance(millis, str) and millis.isdigit()):
-        return max(1, int(millis) // 1000)
-    if is_intrinsic(millis):
-        return None
+    value = int_value(millis)
+    if value is not None:
+        return max(1, value // 1000)
+    if is_intrinsic(millis) or number_value(millis) is not None:
+        return None  # known only at deploy time, or too long to convert: no limit we can tell
     return quota(LIMITS[event.type][0])

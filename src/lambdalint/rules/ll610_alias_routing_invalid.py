@@ -1,3 +1,6 @@
+import math
+from typing import Optional
+
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
 from lambdalint.rules.examples import CFN_FUNCTION, template
@@ -59,12 +62,28 @@ class AliasRoutingInvalidRule(Rule):
             if str(entry.get("FunctionVersion")) == "$LATEST":
                 problems.append((base + (index, "FunctionVersion"), "routing to $LATEST is not allowed"))
             weight = entry.get("FunctionWeight")
-            try:
-                value = float(weight) if weight is not None and not isinstance(weight, (dict, list, bool)) else None
-            except ValueError:
-                value = None
+            value = _weight(weight)
             if value is not None and not 0.0 <= value <= 1.0:
-                problems.append((base + (index, "FunctionWeight"), f"weight {weight} is outside 0.0-1.0"))
+                problems.append((base + (index, "FunctionWeight"), f"weight {_shown(weight)} is outside 0.0-1.0"))
         for path, problem in problems:
             yield Report(f"alias {alias_id}: {problem}, so the deployment fails. Route to one published "
                          "version with a weight between 0.0 and 1.0", TemplateAt(tpl, path), resources=(alias_id,))
+
+
+def _weight(weight) -> Optional[float]:
+    """A weight as a number; None when not one (`!Ref`, `true`, a word).  A number too large for
+    a float (a 400-digit integer) is infinity: outside the range like any other too large one."""
+    if isinstance(weight, bool) or not isinstance(weight, (int, float, str)):
+        return None
+    try:
+        return float(weight)
+    except OverflowError:
+        return math.inf if weight > 0 else -math.inf
+    except ValueError:
+        return None
+
+
+def _shown(weight) -> str:
+    """The weight as written, shortened when it is absurdly long."""
+    text = weight if isinstance(weight, str) else repr(weight)
+    return text if len(text) <= 40 else f"{text[:20]}... ({len(text):,} characters)"

@@ -1,5 +1,6 @@
 from lambdalint.data import quota
 from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.model.template import format_number
 from lambdalint.rules.base import CONFIG, Rule
 from lambdalint.rules.examples import function_with, serverless, template
 
@@ -27,7 +28,7 @@ class ConcurrencyMisconfiguredRule(Rule):
     def check_function(self, fn, ctx):
         config = fn.config
         reserved = config.get("ReservedConcurrentExecutions")
-        value = reserved.as_int() if reserved else None
+        value = reserved.as_number() if reserved else None  # too long to convert: over the limit
         limit = quota("account_concurrency_default") - quota("unreserved_concurrency_minimum")
         at = TemplateAt(config.template, reserved.path) if reserved else None
         reserved_term = config.template.term("ReservedConcurrentExecutions")
@@ -36,7 +37,7 @@ class ConcurrencyMisconfiguredRule(Rule):
                          "switched off). Remove it, or set the number of concurrent executions you want",
                          at, resources=(config.logical_id,))
         elif value is not None and value > limit:
-            yield Report(f"{reserved_term} is {value:,}: with the default account limit of "
+            yield Report(f"{reserved_term} is {format_number(value)}: with the default account limit of "
                          f"{quota('account_concurrency_default'):,}, at least {quota('unreserved_concurrency_minimum')} "
                          f"must stay unreserved, so at most {limit} can be reserved unless the quota was raised",
                          at, resources=(config.logical_id,))

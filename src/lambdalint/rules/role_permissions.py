@@ -22,8 +22,7 @@ def role_in_template(config) -> Optional[str]:
     """The logical id of the function's role when the role is a resource of the same template."""
     setting = config.get("Role")
     role_id = referenced_id(setting.value) if setting is not None else None
-    resource = config.template.resources.get(role_id) if role_id else None
-    return role_id if isinstance(resource, dict) and resource.get("Type") == "AWS::IAM::Role" else None
+    return role_id if config.template.resource_type(role_id) == "AWS::IAM::Role" else None
 
 
 def may_create_network_interfaces(template, role_id: str) -> bool:
@@ -76,8 +75,8 @@ def _document_grants(document: Any) -> bool:
     if isinstance(document, str):
         try:
             document = json.loads(document)
-        except ValueError:
-            return True  # not JSON we can read: unknown
+        except (ValueError, RecursionError):
+            return True  # not JSON we can read (or nested too deep to read): unknown
     if not isinstance(document, dict):
         return True
     return any(_statement_grants(s) for s in _statements(document.get("Statement")))

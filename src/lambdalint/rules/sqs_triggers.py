@@ -12,13 +12,12 @@ def queues_triggering(fn) -> Iterator[Tuple[str, object]]:
     for event in config.events:
         if event.type == "SQS":
             queue = referenced_id(template.get_value(event.path + ("Properties", "Queue")))
-            if queue and queue not in seen and template.resources.get(queue, {}).get("Type") == "AWS::SQS::Queue":
+            if queue and queue not in seen and template.resource_type(queue) == "AWS::SQS::Queue":
                 seen.add(queue)
                 yield queue, event.path
     for mapping_id, _ in config.targeting("AWS::Lambda::EventSourceMapping"):
         props = template.properties(mapping_id)
         queue = referenced_id(props.get("EventSourceArn"))
-        if queue and queue not in seen \
-                and template.resources.get(queue, {}).get("Type") == "AWS::SQS::Queue":
+        if queue and queue not in seen and template.resource_type(queue) == "AWS::SQS::Queue":
             seen.add(queue)
             yield queue, ("Resources", mapping_id)
