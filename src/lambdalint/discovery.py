@@ -14,18 +14,20 @@ from typing import Optional, Sequence, Tuple
 
 from lambdalint.config import Settings
 from lambdalint.display import display_join, normalise
+from lambdalint.files import DIRECTORY, FILE, UnreadableFile, kind, read_head
 from lambdalint.findings import FileAt, Report
 from lambdalint.loaders.cloudformation import (BundleCache, functions_from_template, load_template,
                                                looks_like_template)
-from lambdalint.loaders.marked_yaml import DocumentError
+from lambdalint.loaders.marked_yaml import OTHER_BYTE_ORDER_MARKS, DocumentError, utf8_problem
 from lambdalint.loaders.serverless import is_serverless_file, load_serverless
 from lambdalint.loaders.terraform import (TerraformFileError, attach_triggers, is_terraform_file,
                                           load_terraform, local_module_folders)
-from lambdalint.model.bundle import SKIPPED_DIRS, Bundle, BundleError, FolderBundle
+from lambdalint.model.bundle import SKIPPED_DIRS, Bundle, BundleError, FolderBundle, unusable_reason
 from lambdalint.model.project import Function, Project
 from lambdalint.model.template import Template
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
+INPUT_SUFFIXES = (".zip", ".py", ".tf") + TEMPLATE_SUFFIXES
 _SNIFF_BYTES = 64 * 1024
 
 
@@ -35,11 +37,19 @@ class Discovery:
         self.bundles = BundleCache()
         self.project = Project()
         self._broken: set = set()
+        self._listed: set = set()  # bundles listed, their unusable entries reported
+        self._reported: set = set()  # (file, line, column, message) of the LL002s already reported
+        self._unusable_found: list = []  # (path, display, message): FIFOs, devices met in folders
         self._called_modules: set = set()  # Terraform folders some configuration calls as a module
 
     def run(self, paths: Sequence[str]) -> Project:
         for raw in paths:
             self._add_path(raw)
+        for bundle in self.bundles.all():
+            self._readable(bundle)
+        for path, display, message in self._unusable_found:
+            if os.path.abspath(path) not in self.bundles.refused:  # else reported where configured
+                self._unreadable(display, message)
         self.project.bundles = sorted(
             (b for b in self.bundles.all() if id(b) not in self._broken),
             key=lambda b: b.display)
@@ -62,20 +72,29 @@ class Discovery:
     def _add_path(self, raw: str) -> None:
         path = Path(raw)
         raw = normalise(raw)
-        if path.is_file():
+        found = kind(path)
+        if found == FILE:
             zips, templates, python_files = self._classify([(path, raw)], explicit=True)
             self._add_found(zips, templates)
             if python_files:
                 self._add_loose_python(path, raw)
-            return
-        zips, templates, has_python = self._walk(path, raw)
-        defined = self._add_found(zips, templates)
-        if not defined and has_python:
-            self._add_bundle_function(self.bundles.get(path, raw, excluded=self._excluded))
+        elif found == DIRECTORY:
+            zips, templates, has_python = self._walk(path, raw)
+            defined = self._add_found(zips, templates)
+            if not defined and has_python:
+                self._add_bundle_function(self.bundles.get(path, raw, excluded=self._excluded))
+        else:  # named by the user, so never passed over in silence: /dev/zero, a FIFO
+            self._unreadable(raw, unusable_reason(path) or "cannot read: no such file or folder")
 
     def _walk(self, root: Path, display: str) -> Tuple[list, list, bool]:
         candidates = []
-        for folder, dirs, files in os.walk(root):
+
+        def unlisted(error: OSError) -> None:
+            rel = os.path.relpath(error.filename, root) if error.filename else "."
+            self._unreadable(display if rel == "." else display_join(display, rel),
+                             f"cannot read: {error.strerror or error}")
+
+        for folder, dirs, files in os.walk(root, onerror=unlisted):
             rel_folder = os.path.relpath(folder, root)
             dirs[:] = sorted(d for d in dirs if self._keep_dir(folder, d, rel_folder))
             for name in sorted(files):
@@ -104,15 +123,20 @@ class Discovery:
         zips, templates, python_files = [], [], []
         for path, display in candidates:
             name = path.name
-            if not name.endswith((".zip", ".py", ".tf") + TEMPLATE_SUFFIXES) or not path.is_file():
-                continue  # also skips FIFOs, sockets and devices, which would block a read
+            if not name.endswith(INPUT_SUFFIXES):
+                continue
+            if kind(path) != FILE:  # a FIFO, socket or device would block or never end a read
+                unusable = unusable_reason(path)
+                if unusable is not None:
+                    self._unusable_found.append((path, display, unusable))
+                continue
             if name.endswith(".zip"):
                 zips.append((path, display))
             elif name.endswith(".py"):
                 python_files.append((path, display))
             elif is_serverless_file(path) or is_terraform_file(path):
                 templates.append((path, display))
-            elif name.endswith(TEMPLATE_SUFFIXES) and self._sniff_template(path):
+            elif name.endswith(TEMPLATE_SUFFIXES) and self._sniff_template(path, display, explicit):
                 # `sam build` copies the template into .aws-sam/build and `serverless package`
                 # compiles one into .serverless; the source configuration already links each
                 # function to what was built, so these copies are read only when named.
@@ -125,18 +149,41 @@ class Discovery:
         if is_serverless_file(path):
             return load_serverless(path, display)
         if is_terraform_file(path):
-            return load_terraform(_terraform_files(path, display),
-                                  called_as_module=path.parent.resolve() in self._called_modules)
+            tf_files = self._terraform_files(path, display)
+            if not tf_files:
+                return None
+            return load_terraform(tf_files, called_as_module=path.parent.resolve() in self._called_modules)
         return load_template(path, display)
 
-    @staticmethod
-    def _sniff_template(path: Path) -> bool:
+    def _sniff_template(self, path: Path, display: str, explicit: bool) -> bool:
+        """Is this YAML/JSON file a template?  Judged from its first 64 KiB.  A file that cannot be
+        read is reported; so is one named on the command line that is not UTF-8 text (a readable
+        file that simply is not a template stays silent: pre-commit passes every YAML file)."""
         try:
-            with open(path, "rb") as handle:
-                head = handle.read(_SNIFF_BYTES)
-        except OSError:
+            head = read_head(path, _SNIFF_BYTES)
+        except UnreadableFile as exc:
+            self._unreadable(display, str(exc))
             return False
-        return looks_like_template(head.decode("utf-8", "replace"))
+        if looks_like_template(_sniff_text(head)):
+            return True  # loading it reports what is wrong with it (an encoding, its syntax)
+        problem = utf8_problem(head, complete=len(head) < _SNIFF_BYTES)
+        if explicit and problem is not None:
+            self._unreadable(display, *problem)
+        return False
+
+    def _terraform_files(self, path: Path, display: str):
+        """All .tf files of the folder of `path`: Terraform reads a folder as one configuration."""
+        parent = str(Path(display).parent)
+        found = []
+        for sibling in sorted(path.parent.glob("*.tf")):
+            sibling_display = display_join("" if parent == "." else parent, sibling.name)
+            if kind(sibling) == FILE:
+                found.append((sibling, sibling_display))
+            else:
+                unusable = unusable_reason(sibling)
+                if unusable is not None:
+                    self._unreadable(sibling_display, unusable)
+        return found
 
     # -- building the project --------------------------------------------------------------------
     def _add_found(self, zips, templates) -> bool:
@@ -172,14 +219,14 @@ class Discovery:
                 continue
             if template is None:
                 continue
-            for mark, message in template.problems:
+            self.project.templates.append(template)
+            functions = functions_from_template(
+                template, self.settings.runtime, self.settings.architecture, self.bundles)
+            for mark, message in template.problems:  # reading it, and linking its code paths
                 if mark is None:
                     self._unreadable(template.display, message)
                 else:
                     self._unreadable(mark.display or template.display, message, mark.line, mark.column)
-            self.project.templates.append(template)
-            functions = functions_from_template(
-                template, self.settings.runtime, self.settings.architecture, self.bundles)
             if template.dialect.name == "terraform":
                 attach_triggers(template, functions)
             for fn in functions:
@@ -203,8 +250,12 @@ class Discovery:
         self._add_bundle_function(self.bundles.add(bundle))
 
     def _readable(self, bundle: Bundle) -> bool:
+        """List the bundle once; False (and LL002) when it cannot be read at all, LL002 for each
+        of its entries that cannot be (a FIFO, a folder that cannot be listed)."""
         if id(bundle) in self._broken:
             return False
+        if id(bundle) in self._listed:
+            return True
         try:
             bundle.entries  # noqa: B018 - reads the central directory or walks the folder
         except BundleError as exc:
@@ -215,9 +266,20 @@ class Discovery:
             self._broken.add(id(bundle))
             self._unreadable(bundle.display, f"cannot read: {exc.strerror or exc}")
             return False
+        self._listed.add(id(bundle))
+        for rel, message in bundle.problems:
+            if bundle.is_zip:
+                self._unreadable(bundle.display, f"{rel}: {message}")
+            else:
+                self._unreadable(display_join(bundle.display, rel), message)
         return True
 
     def _unreadable(self, display: str, message: str, row: int = 1, column: int = 1) -> None:
+        """An LL002 finding, once however many paths lead to the same file (a walked folder and
+        the bundle a template links to)."""
+        if (display, row, column, message) in self._reported:
+            return
+        self._reported.add((display, row, column, message))
         self.project.input_errors.append(Report(message, FileAt(display, row, column, key=message)))
 
 
@@ -232,11 +294,13 @@ def _terraform_folders_once(templates):
         yield path, display
 
 
-def _terraform_files(path: Path, display: str):
-    """All .tf files of the folder of `path`: Terraform reads a folder as one configuration."""
-    parent = str(Path(display).parent)
-    return [(sibling, display_join("" if parent == "." else parent, sibling.name))
-            for sibling in sorted(path.parent.glob("*.tf")) if sibling.is_file()]
+def _sniff_text(head: bytes) -> str:
+    """The start of a file as text for recognising a template, in the encoding its byte order
+    mark announces (a UTF-16 template is recognised, then reported as not UTF-8)."""
+    for bom, codec, _ in OTHER_BYTE_ORDER_MARKS:
+        if head.startswith(bom):
+            return head[len(bom):].decode(codec, "replace")
+    return head.decode("utf-8", "replace")
 
 
 def discover(paths: Sequence[str], settings: Settings) -> Project:

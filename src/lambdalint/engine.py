@@ -100,7 +100,8 @@ class Context:
             return [(target.source, target.function)] if target and target.source else []
         if fn.code is None or not fn.is_python:
             return []
-        return [(module, name) for module in self._handler_candidates(fn) for name in module.lambda_handlers()]
+        return self.memo(("handlers", id(fn)), lambda: [
+            (module, name) for module in self._handler_candidates(fn) for name in module.lambda_handlers()])
 
 
     def memo(self, key, factory):
@@ -112,14 +113,13 @@ class Context:
     def handler_names(self, source: SourceModule) -> List[str]:
         """Every handler function in this module, across all functions of the project."""
         def collect():
-            names = set()
+            names: Dict[int, set] = {}
             for fn in self.project.functions:
                 for module, name in self.handlers(fn):
-                    if module is source:
-                        names.add(name)
-            return sorted(names)
+                    names.setdefault(id(module), set()).add(name)
+            return {key: sorted(found) for key, found in names.items()}
 
-        return self.memo(("handler-names", id(source)), collect)
+        return self.memo("handler-names", collect).get(id(source), [])
 
     def cold_start(self):
         """The shared import-graph and cost-model analysis (created on first use)."""
