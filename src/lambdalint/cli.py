@@ -81,7 +81,8 @@ def main() -> None:
 @click.option("--ignore", multiple=True, help="Rules to disable: codes, prefixes or names.")
 @click.option("--output-format", type=click.Choice(["text", "json", "sarif", "github"]),
               envvar="LAMBDALINT_OUTPUT_FORMAT", default="text", show_default=True)
-@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--output-file", type=click.Path(dir_okay=False),
+              help="Write the report to this file, whole or not at all (-: standard output).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False),
               help="Use this configuration file.")
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
@@ -105,13 +106,15 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     from lambdalint.config import ConfigError
     from lambdalint.discovery import discover
     from lambdalint.engine import lint, make_rules
-    from lambdalint.output import render
+    from lambdalint.output import OutputError, printable, render
     from lambdalint.output.text import render_statistics, summary
 
     paths = list(paths) or ["."]
     registry, settings = _settings(paths, config_path, isolated, runtime, architecture,
                                    _split(select), _split(extend_select), _split(ignore))
+    _refuse_input_as_output([output_file, write_baseline], [*paths, settings.source, baseline])
     try:
+        recorded = _read_baseline(baseline)  # before any work: a wrong file fails fast
         rules = make_rules(registry.select(settings.select, settings.extend_select, settings.ignore), settings)
         def run():
             project = discover(paths, settings)
@@ -124,13 +127,13 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
             from lambdalint.baseline import write_baseline as write
 
             write(Path(write_baseline), findings)
-            click.echo(f"Recorded {len(findings)} findings in {write_baseline}.", err=True)
+            click.echo(f"Recorded {len(findings)} findings in {printable(write_baseline)}.", err=True)
             sys.exit(EXIT_OK)
         if baseline:
             from lambdalint.baseline import apply_baseline
 
-            findings = apply_baseline(Path(baseline), findings)
-    except ConfigError as exc:
+            findings = apply_baseline(recorded, findings)
+    except (ConfigError, OutputError) as exc:
         click.echo(f"lambdalint: error: {exc}", err=True)
         sys.exit(EXIT_ERROR)
 
@@ -140,11 +143,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
         report = "".join(line + "\n" for line in report.splitlines()[: len(findings)])
     if statistics:
         report = render_statistics(findings) + summary(findings, result.checked_files) + "\n"
-    if output_file:
-        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
-        Path(output_file).write_text(report, encoding="utf-8")
-    else:
-        click.echo(report, nl=False)
+    _write_report(output_file, report)
     for error in result.internal_errors:
         click.echo(f"lambdalint: internal error: {error} (please report it)", err=True)
     if result.internal_errors:
@@ -241,7 +240,8 @@ def coldstart(paths, output_format, config_path, isolated, runtime, architecture
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--output-format", type=click.Choice(["text", "json", "html"]), default="text", show_default=True)
-@click.option("--output-file", type=click.Path(dir_okay=False), help="Write the report here.")
+@click.option("--output-file", type=click.Path(dir_okay=False),
+              help="Write the report to this file, whole or not at all (-: standard output).")
 @click.option("--config", "config_path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--isolated", is_flag=True, help="Ignore all configuration files.")
 @click.option("--runtime", help="Runtime when configuration does not say (default python3.12).")
@@ -251,12 +251,14 @@ def size(paths, output_format, output_file, config_path, isolated, runtime, arch
     removable content (html: a self-contained page with a treemap)."""
     from lambdalint import size_report
     from lambdalint.discovery import discover
+    from lambdalint.output import printable
 
     paths = list(paths) or ["."]
     registry, settings = _settings(paths, config_path, isolated, runtime, architecture)
+    _refuse_input_as_output([output_file], [*paths, settings.source])
     project = discover(paths, settings)
     for error in project.input_errors:
-        click.echo(f"lambdalint: warning: {error.at.filename}: {error.message}", err=True)
+        click.echo(f"lambdalint: warning: {printable(error.at.filename)}: {printable(error.message)}", err=True)
     functions = size_report.collect(project, settings)
     if output_format == "html":
         from lambdalint.output.size_html import render_html
@@ -264,11 +266,37 @@ def size(paths, output_format, output_file, config_path, isolated, runtime, arch
         report = render_html(functions)
     else:
         report = (size_report.render_json if output_format == "json" else size_report.render_text)(functions)
-    if output_file:
-        Path(output_file).parent.mkdir(parents=True, exist_ok=True)
-        Path(output_file).write_text(report, encoding="utf-8")
-    else:
-        click.echo(report, nl=False)
+    _write_report(output_file, report)
+
+
+def _refuse_input_as_output(targets, inputs) -> None:
+    """Exit 2 before any work when a report would replace one of the user's inputs."""
+    from lambdalint.output import OutputError, refuse_input_as_output
+
+    try:
+        for target in targets:
+            refuse_input_as_output(target, inputs)
+    except OutputError as exc:
+        click.echo(f"lambdalint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _write_report(output_file, report: str) -> None:
+    """The report to standard output (no file, or `-`) or written whole to a file (exit 2 if not)."""
+    from lambdalint.output import OutputError, write_report
+
+    try:
+        write_report(output_file, report)
+    except OutputError as exc:
+        click.echo(f"lambdalint: error: {exc}", err=True)
+        sys.exit(EXIT_ERROR)
+
+
+def _read_baseline(baseline):
+    """The recorded findings of `--baseline` (ConfigError when it is not a baseline), or None."""
+    from lambdalint.baseline import read_baseline
+
+    return read_baseline(Path(baseline)) if baseline else None
 
 
 def _settings(paths, config_path, isolated, runtime, architecture, select=(), extend_select=(), ignore=()):

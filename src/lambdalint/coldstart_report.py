@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from typing import List
 
+from lambdalint.output import printable_tree
 from lambdalint.units import mb
 
 
 def collect(project, settings, registry) -> List[dict]:
+    """One entry per handler; names are printable (`output.printable`), as in every report."""
     from lambdalint.engine import Context, needs_met
     from lambdalint.rules.ll101_heavy_import_not_needed_at_init import HeavyImportNotNeededAtInitRule
 
@@ -38,7 +40,7 @@ def collect(project, settings, registry) -> List[dict]:
                     "ll101_would_move": (source.relpath, top.line) in moved,
                 } for top in sorted(imports.imports, key=lambda t: (-t.estimated_ms, t.line, t.module))],
             })
-    return functions
+    return printable_tree(functions)
 
 
 def render_json(functions: List[dict]) -> str:

@@ -1,13 +1,17 @@
 """Configuration: `[tool.lambdalint]` in pyproject.toml or `lambdalint.toml`, validated strictly."""
 from __future__ import annotations
 
+import math
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from lambdalint.data import python_runtimes, runtime_defaults
+from lambdalint.files import FileTooLarge, UnreadableFile, read_file, read_head
 from lambdalint.findings import Severity
+from lambdalint.limits import MAX_CONFIG_BYTES
+from lambdalint.output import printable
 from lambdalint.registry import Registry
 
 if sys.version_info >= (3, 11):
@@ -55,23 +59,49 @@ def find_config(start: Path) -> Optional[Path]:
         if own.is_file():
             return own
         pyproject = candidate / "pyproject.toml"
-        if pyproject.is_file() and _has_tool_table(pyproject):
+        if pyproject.is_file() and _holds_lambdalint_table(pyproject):
             return pyproject
     return None
 
 
-def _has_tool_table(pyproject: Path) -> bool:
+def _holds_lambdalint_table(pyproject: Path) -> bool:
+    """Whether a pyproject.toml found above the checked path configures lambdalint.
+
+    One whose `tool` is not a table (`tool = 1`) holds no lambdalint configuration: the rest of
+    pyproject.toml belongs to other tools, it is not lambdalint's to judge.  One that cannot be
+    parsed is ours only if it has a `[tool.lambdalint` header (loading it then says what is wrong)."""
     try:
-        return "lambdalint" in _read_toml(pyproject).get("tool", {})
+        tool = _read_toml(pyproject).get("tool")
     except ConfigError:
-        return b"[tool.lambdalint" in pyproject.read_bytes()
+        try:
+            return b"[tool.lambdalint" in read_head(pyproject, MAX_CONFIG_BYTES)
+        except UnreadableFile:
+            return False
+    return isinstance(tool, dict) and "lambdalint" in tool
 
 
 def _read_toml(path: Path) -> Dict[str, Any]:
+    """A TOML document from a regular file of at most MAX_CONFIG_BYTES (never a FIFO or device)."""
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError, OSError) as exc:
-        raise ConfigError(f"{path}: cannot read configuration: {exc}") from None
+        text = read_file(path, MAX_CONFIG_BYTES, "configuration file").decode("utf-8")
+        return tomllib.loads(text)
+    except FileTooLarge:
+        raise ConfigError(f"{_shown(path)}: cannot read configuration: larger than "
+                          f"{MAX_CONFIG_BYTES // 2**20} MiB") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"{_shown(path)}: cannot read configuration: {exc}") from None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{_shown(path)}: cannot read configuration: not valid UTF-8 "
+                          f"(byte {exc.start + 1})") from None
+    except RecursionError:
+        raise ConfigError(f"{_shown(path)}: cannot read configuration: nested too deeply") from None
+    except ValueError as exc:  # TOMLDecodeError, or an integer of more digits than int() takes
+        raise ConfigError(f"{_shown(path)}: cannot read configuration: {printable(str(exc))}") from None
+
+
+def _shown(path: Path) -> str:
+    """A configuration file's name as messages show it."""
+    return printable(str(path))
 
 
 def load_settings(path: Optional[Path], registry: Registry) -> Settings:
@@ -79,24 +109,51 @@ def load_settings(path: Optional[Path], registry: Registry) -> Settings:
         return Settings()
     document = _read_toml(path)
     if path.name == "pyproject.toml":
-        table = document.get("tool", {}).get("lambdalint", {})
+        tool = document.get("tool", {})
+        if not isinstance(tool, dict):
+            raise ConfigError(f"{_shown(path)}: invalid configuration key 'tool': expected a table "
+                              f"holding [tool.lambdalint], got {_type_name(tool)}")
+        table = tool.get("lambdalint", {})
         prefix = "tool.lambdalint."
     else:
         table, prefix = document, ""
     return _settings_from_table(table, path, prefix, registry)
 
 
-def _settings_from_table(table: Dict[str, Any], path: Path, prefix: str, registry: Registry) -> Settings:
-    def fail(key: str, problem: str) -> ConfigError:
-        return ConfigError(f"{path}: invalid configuration key '{prefix}{key}': {problem}")
+def _shorten(text: str, limit: int = 300) -> str:
+    """A message part quoting user values (a 1 MB array in the wrong place) cut to a readable size."""
+    return text if len(text) <= limit else text[:limit] + "…"
 
+
+def _type_name(value: Any) -> str:
+    """What TOML calls the type of a value, for messages."""
+    names = {bool: "a boolean", int: "an integer", float: "a float", str: "a string",
+             list: "an array", dict: "a table"}
+    return next((name for kind, name in names.items() if type(value) is kind), "a date or time")
+
+
+def _list_type_name(value: Any) -> str:
+    if not isinstance(value, list):
+        return _type_name(value)
+    wrong = next(item for item in value if not isinstance(item, str))
+    return f"an array holding {_type_name(wrong)}"
+
+
+def _settings_from_table(table: Any, path: Path, prefix: str, registry: Registry) -> Settings:
+    def fail(key: str, problem: str) -> ConfigError:
+        shown_key = _shorten(printable(prefix + key))
+        return ConfigError(f"{_shown(path)}: invalid configuration key '{shown_key}': {_shorten(printable(problem))}")
+
+    if not isinstance(table, dict):  # `[tool] lambdalint = "x"` (a TOML document is always a table)
+        raise ConfigError(f"{_shown(path)}: invalid configuration key '{prefix.rstrip('.')}': "
+                          f"expected a table, got {_type_name(table)}")
     settings = Settings(source=path)
     for key, value in table.items():
         if key not in _KNOWN_KEYS:
             raise fail(key, f"unknown key (known: {', '.join(sorted(_KNOWN_KEYS))})")
         if key in _LIST_KEYS:
             if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-                raise fail(key, "expected a list of strings")
+                raise fail(key, f"expected a list of strings, got {_list_type_name(value)}")
             if key != "exclude":
                 for selector in value:
                     if not registry.matches_any(selector):
@@ -104,7 +161,7 @@ def _settings_from_table(table: Dict[str, Any], path: Path, prefix: str, registr
             setattr(settings, _LIST_KEYS[key], list(value))
         elif key in _STR_KEYS:
             if not isinstance(value, str):
-                raise fail(key, "expected a string")
+                raise fail(key, f"expected a string, got {_type_name(value)}")
             setattr(settings, _STR_KEYS[key], value)
         elif key == "per-file-ignores":
             settings.per_file_ignores = _per_file_ignores(value, fail, registry)
@@ -144,18 +201,25 @@ def _rule_tables(value: Any, settings: Settings, fail, registry: Registry) -> No
         for name, raw in options.items():
             key = f"rules.{selector}.{name}"
             if name == "severity":
-                try:
-                    settings.severities[rule.code] = Severity(raw)
-                except ValueError:
-                    raise fail(key, "expected one of 'error', 'warning', 'info'") from None
+                if raw not in [s.value for s in Severity]:
+                    raise fail(key, "expected one of 'error', 'warning', 'info'")
+                settings.severities[rule.code] = Severity(raw)
                 continue
             if name not in known:
                 choices = ", ".join(sorted(known) + ["severity"])
                 raise fail(key, f"unknown option for {rule.code} (known: {choices})")
             try:
-                settings.rule_options.setdefault(rule.code, {})[name] = known[name].validate(raw)
-            except TypeError as exc:
+                value = known[name].validate(raw)
+            except (TypeError, ValueError, OverflowError) as exc:
                 raise fail(key, str(exc)) from None
+            if isinstance(value, (int, float)) and not _sane_number(value):
+                raise fail(key, f"expected a finite number of at least 0, got {raw!r}")
+            settings.rule_options.setdefault(rule.code, {})[name] = value
+
+
+def _sane_number(value) -> bool:
+    """Every numeric option is a budget or threshold (ms, MB): finite and not negative."""
+    return value >= 0 and not (isinstance(value, float) and math.isinf(value))
 
 
 def check_runtime(runtime: str, fail) -> None:

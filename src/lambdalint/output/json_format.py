@@ -4,16 +4,17 @@ import json
 from typing import List
 
 from lambdalint.findings import Finding
+from lambdalint.output import printable
 
 
 def finding_dict(finding: Finding) -> dict:
     return {
         "code": finding.code,
         "name": finding.name,
-        "message": finding.message,
+        "message": printable(finding.message),
         "severity": finding.severity.value,
-        "filename": finding.filename,
-        "member": finding.member,
+        "filename": printable(finding.filename),
+        "member": printable(finding.member) if finding.member is not None else None,
         "location": {"row": finding.start.row, "column": finding.start.column},
         "end_location": {"row": finding.end.row, "column": finding.end.column},
         "url": finding.url,

@@ -3,16 +3,18 @@ from __future__ import annotations
 from typing import Dict, List
 
 from lambdalint.findings import Finding, Severity
+from lambdalint.output import printable
 
 
 def location(finding: Finding) -> str:
-    """`path`, or `archive.zip!member` for a file inside an archive."""
-    return f"{finding.filename}!{finding.member}" if finding.member else finding.filename
+    """`path`, or `archive.zip!member` for a file inside an archive (printable: one line each)."""
+    shown = f"{finding.filename}!{finding.member}" if finding.member else finding.filename
+    return printable(shown)
 
 
 def render_text(findings: List[Finding], checked_files: int) -> str:
-    lines = [f"{location(f)}:{f.start.row}:{f.start.column}: {f.code}{' [*]' if _safe(f) else ''} {f.message}"
-             for f in findings]
+    lines = [f"{location(f)}:{f.start.row}:{f.start.column}: {f.code}{' [*]' if _safe(f) else ''} "
+             f"{printable(f.message)}" for f in findings]
     lines.append(summary(findings, checked_files))
     fixable = sum(1 for f in findings if _safe(f))
     if fixable:
