@@ -10,6 +10,7 @@ import json
 from typing import Dict, List, Optional
 
 from lambdalint.data import quota
+from lambdalint.output import printable_tree
 from lambdalint.units import mb
 
 TOP_PACKAGES = 5
@@ -17,7 +18,8 @@ _MODULE_SUFFIXES = (".py", ".pyc", ".so", ".pyd")
 
 
 def collect(project, settings) -> List[dict]:
-    """One entry per function (Zip package type), then one per layer zip not attached to any."""
+    """One entry per function (Zip package type), then one per layer zip not attached to any.
+    Names are printable (`output.printable`), as in every report."""
     default_version = _python_version(settings.runtime)
     functions = []
     for fn in project.functions:
@@ -33,7 +35,7 @@ def collect(project, settings) -> List[dict]:
             continue
         artifact = _artifact(bundle.display, "layer", bundle, default_version)
         functions.append(_function(bundle.display, settings.runtime, bundle, [artifact]))
-    return functions
+    return printable_tree(functions)
 
 
 def _python_version(runtime: str) -> str:
