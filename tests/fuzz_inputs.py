@@ -698,7 +698,6 @@ def _elf(draw) -> bytes:
     from the draw: counts and offsets that are right, lie, loop or point past the end."""
     bits = draw(st.sampled_from([64, 32]))
     order = draw(st.sampled_from(["<", ">"]))
-    word = "Q" if bits == 64 else "I"
     machine = draw(st.sampled_from([62, 183, 3, 40, 0, 0xFFFF]))
     strtab = b"\0libc.so.6\0GLIBC_2.17\0GLIBC_2.28\0GLIBC_2.99\0" + b"A" * draw(st.sampled_from([0, 10, 5000]))
     header_size, ph_size = (64, 56) if bits == 64 else (52, 32)

@@ -226,3 +226,17 @@ def test_ll101_fix_keeps_files_valid(case, tmp_path, monkeypatch):
     assert expected_fragment in after
     compile(after, "app.py", "exec")  # still valid Python
     assert ("\r\n" in after) == ("\r\n" in before)
+
+
+def test_coldstart_says_a_handler_module_it_could_not_read_was_not_analysed(tmp_path, monkeypatch):
+    monkeypatch.setattr("lambdalint.model.bundle.MAX_READ_BYTES", 1_000)
+    (tmp_path / "app.py").write_text("import pandas\n\ndef handler(event, context):\n    return 1\n" + "#" * 2_000 + "\n")
+    (tmp_path / "template.yaml").write_text(
+        "Transform: AWS::Serverless-2016-10-31\nResources:\n  Fn:\n    Type: AWS::Serverless::Function\n"
+        "    Properties:\n      CodeUri: .\n      Handler: app.handler\n      Runtime: python3.12\n")
+    result = run_cli(["coldstart", str(tmp_path), "--isolated", "--output-format", "json"])
+    (function,) = json.loads(result.stdout)["functions"]
+    assert function["estimated_init_ms"] is None and function["imports"] == []
+    assert function["not_analysed"].startswith("LL002 file too large to analyse")
+    text = run_cli(["coldstart", str(tmp_path), "--isolated"]).stdout
+    assert "not analysed: LL002" in text and "estimated init" not in text

@@ -154,10 +154,11 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
 def _fix(run, paths, show_only: bool, quiet: bool):
     """`--diff` (print the plan and exit) or `--fix` (write it); the lint result after fixing."""
     from lambdalint.fixes import plan_fixes, unified_diff, write_fixes
+    from lambdalint.output import printable
 
     plan = plan_fixes(run, paths)
     if show_only:
-        click.echo(unified_diff(plan, _printable), nl=False)
+        click.echo(unified_diff(plan, printable), nl=False)
         _warn_refused(plan.refused)
         click.echo(f"Would fix {_plural(plan.fixed, 'finding')}.", err=True)
         sys.exit(EXIT_FINDINGS if plan.changed else EXIT_OK)
@@ -170,14 +171,19 @@ def _fix(run, paths, show_only: bool, quiet: bool):
     return plan.result if len(plan.refused) == planned_refusals else run()
 
 
+def _warn_input_errors(project) -> None:
+    """Inputs that `size` and `coldstart` could not read: said, never skipped silently."""
+    from lambdalint.output import printable
+
+    for error in project.input_errors:
+        click.echo(f"lambdalint: warning: {printable(error.at.filename)}: {printable(error.message)}", err=True)
+
+
 def _warn_refused(refused) -> None:
+    from lambdalint.output import printable
+
     for display, reason in sorted(refused.items()):
-        click.echo(f"lambdalint: warning: not fixed: {_printable(display)}: {reason}", err=True)
-
-
-def _printable(text: str) -> str:
-    """Undecodable bytes of file names (surrogate escapes) as \\udcxx: output stays valid UTF-8."""
-    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+        click.echo(f"lambdalint: warning: not fixed: {printable(display)}: {reason}", err=True)
 
 
 def _plural(count: int, word: str) -> str:
@@ -232,7 +238,9 @@ def coldstart(paths, output_format, config_path, isolated, runtime, architecture
 
     paths = list(paths) or ["."]
     registry, settings = _settings(paths, config_path, isolated, runtime, architecture)
-    functions = coldstart_report.collect(discover(paths, settings), settings, registry)
+    project = discover(paths, settings)
+    _warn_input_errors(project)
+    functions = coldstart_report.collect(project, settings, registry)
     render = coldstart_report.render_json if output_format == "json" else coldstart_report.render_text
     click.echo(render(functions), nl=False)
 
@@ -251,14 +259,12 @@ def size(paths, output_format, output_file, config_path, isolated, runtime, arch
     removable content (html: a self-contained page with a treemap)."""
     from lambdalint import size_report
     from lambdalint.discovery import discover
-    from lambdalint.output import printable
 
     paths = list(paths) or ["."]
     registry, settings = _settings(paths, config_path, isolated, runtime, architecture)
     _refuse_input_as_output([output_file], [*paths, settings.source])
     project = discover(paths, settings)
-    for error in project.input_errors:
-        click.echo(f"lambdalint: warning: {printable(error.at.filename)}: {printable(error.message)}", err=True)
+    _warn_input_errors(project)
     functions = size_report.collect(project, settings)
     if output_format == "html":
         from lambdalint.output.size_html import render_html

@@ -23,11 +23,18 @@ def collect(project, settings, registry) -> List[dict]:
         moved = {(r.at.module.relpath, r.at.module.position(r.at.node)[0])
                  for r in ll101.check_function(fn, ctx)}
         for source, imports in ctx.handler_imports(fn):
+            problem = source.problem()
+            if problem is not None:  # an estimate from a module never read would be made up
+                functions.append({"function": fn.name, "handler": f"{imports.module_name}.{imports.handler}",
+                                  "runtime": fn.runtime, "estimated_init_ms": None,
+                                  "not_analysed": f"{problem.code} {problem}", "imports": []})
+                continue
             functions.append({
                 "function": fn.name,
                 "handler": f"{imports.module_name}.{imports.handler}",
                 "runtime": fn.runtime,
                 "estimated_init_ms": imports.estimated_init_ms,
+                "not_analysed": None,
                 "imports": [{
                     "module": top.module,
                     "filename": source.filename if source.member is None else f"{source.filename}!{source.member}",
@@ -52,6 +59,9 @@ def render_text(functions: List[dict]) -> str:
         return "No Python handler found.\n"
     out = []
     for fn in functions:
+        if fn["not_analysed"]:
+            out.extend([f"{fn['function']}  {fn['handler']}  {fn['runtime']}  not analysed: {fn['not_analysed']}", ""])
+            continue
         out.append(f"{fn['function']}  {fn['handler']}  {fn['runtime']}  estimated init "
                    f"{fn['estimated_init_ms']:,.0f} ms (reference machine, valid .pyc)")
         rows = fn["imports"]

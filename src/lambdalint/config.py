@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Sequence
 
 from lambdalint.data import python_runtimes, runtime_defaults
-from lambdalint.files import FileTooLarge, UnreadableFile, read_file, read_head
+from lambdalint.files import FileTooLarge, UnreadableFile, read_file, read_head, real_path
 from lambdalint.findings import Severity
 from lambdalint.limits import MAX_CONFIG_BYTES
 from lambdalint.output import printable
@@ -51,7 +51,7 @@ _KNOWN_KEYS = set(_LIST_KEYS) | set(_STR_KEYS) | {"per-file-ignores", "rules"}
 
 def find_config(start: Path) -> Optional[Path]:
     """The nearest `lambdalint.toml`, or `pyproject.toml` with `[tool.lambdalint]`, above `start`."""
-    folder = start.resolve()
+    folder = real_path(start)
     if not folder.is_dir():
         folder = folder.parent
     for candidate in (folder, *folder.parents):

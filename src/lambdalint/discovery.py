@@ -14,7 +14,7 @@ from typing import Optional, Sequence, Tuple
 
 from lambdalint.config import Settings
 from lambdalint.display import display_join, normalise
-from lambdalint.files import DIRECTORY, FILE, UnreadableFile, kind, read_head
+from lambdalint.files import DIRECTORY, FILE, UnreadableFile, kind, read_head, real_path
 from lambdalint.findings import FileAt, Report
 from lambdalint.loaders.cloudformation import (BundleCache, functions_from_template, load_template,
                                                looks_like_template)
@@ -152,7 +152,7 @@ class Discovery:
             tf_files = self._terraform_files(path, display)
             if not tf_files:
                 return None
-            return load_terraform(tf_files, called_as_module=path.parent.resolve() in self._called_modules)
+            return load_terraform(tf_files, called_as_module=real_path(path.parent) in self._called_modules)
         return load_template(path, display)
 
     def _sniff_template(self, path: Path, display: str, explicit: bool) -> bool:

@@ -82,6 +82,17 @@ def name_problem(path: PathLike) -> Optional[str]:
     return None
 
 
+def real_path(path: PathLike) -> Path:
+    """The absolute path with symlinks resolved; a symlink loop or a refused name is kept as
+    written instead of raising (Path.resolve raises RuntimeError on loops before Python 3.13)."""
+    if name_problem(path) is not None:
+        return Path(os.path.abspath(os.fspath(path)))
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError, RuntimeError):
+        return Path(os.path.abspath(os.fspath(path)))
+
+
 def kind(path: PathLike) -> str:
     """FILE, DIRECTORY, MISSING, SPECIAL (FIFO, socket, device) or INVALID (a refused name).
 
@@ -127,9 +138,13 @@ def open_regular(path: PathLike) -> BinaryIO:
     if replaced is not None:
         return io.BytesIO(replaced)
     try:
-        fd = os.open(path, _OPEN_FLAGS)
+        # stat before open: opening some devices has side effects (tape rewind, modem hang-up)
+        mode = os.stat(path).st_mode
+        fd = os.open(path, _OPEN_FLAGS) if stat.S_ISREG(mode) else None
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None
+    if fd is None:
+        raise UnreadableFile(_not_regular(mode))
     try:
         mode = os.fstat(fd).st_mode
         if not stat.S_ISREG(mode):

@@ -73,7 +73,7 @@ class SourceModule:
         try:
             raw = self.bundle.read(self.relpath)
         except BundleError as exc:
-            raise SourceError("LL002", str(exc)) from None
+            raise SourceError("LL002", exc.detail) from None
         except OSError as exc:
             raise SourceError("LL002", f"cannot read {self.relpath}: {exc.strerror or exc}") from None
         try:
@@ -114,6 +114,10 @@ class SourceModule:
 
     def _find_problem(self) -> Optional[SourceError]:
         text = self.text
+        if "\0" in text:  # every CPython refuses it; libcst would parse it and rules would meet it
+            row, column = offset_position(text, text.index("\0"))
+            return SourceError("LL001", f"syntax error for Python {self.python_version}: source code "
+                               "cannot contain null bytes", row, column)
         shape = measure(text, MAX_PARSED_TOKENS)
         if shape.depth_offset >= 0:
             row, column = offset_position(text, shape.depth_offset)
@@ -192,16 +196,25 @@ def split_lines(text: str) -> List[str]:
 def _parse(text: str, python_version: str):
     import libcst as cst
 
-    version = python_version if python_version and python_version >= "3.0" else None
-    config = cst.PartialParserConfig(python_version=version) if version else cst.PartialParserConfig()
     try:
-        module = cst.parse_module(text, config=config)
+        module = cst.parse_module(text, config=_parser_config(python_version))
     except cst.ParserSyntaxError as exc:
         message, row, column = _describe_syntax_error(text, exc, python_version)
         raise SourceError("LL001", f"syntax error for Python {python_version}: {message}", row, column) from None
     except (ValueError, RecursionError) as exc:
         raise SourceError("LL001", f"cannot parse for Python {python_version}: {exc}") from None
     return cst.MetadataWrapper(module, unsafe_skip_copy=True)
+
+
+def _parser_config(python_version: str):
+    """libcst's grammar for the runtime; its newest grammar for a version it does not know
+    (python3.99 in a template is reported by the runtime rules, not by a parse failure)."""
+    import libcst as cst
+
+    try:
+        return cst.PartialParserConfig(python_version=python_version)
+    except ValueError:
+        return cst.PartialParserConfig()
 
 
 def _version(python_version: str) -> Tuple[int, ...]:

@@ -91,12 +91,12 @@ class ColdStartAnalysis:
         return TopImport(ref.module, ref.line, ref.column + 1, round(total, 1), source, closure,
                          features(closure))
 
-    def marginal_ms(self, fn, imports: "HandlerImports", lines) -> float:
-        """What the handler module's init would save without the imports on these lines."""
+    def marginal_ms(self, fn, imports: "HandlerImports", positions) -> float:
+        """What the handler module's init would save without the imports at these (line, column)."""
         graph = self.graph(fn)
-        key = (id(graph), imports.module_path, frozenset(lines))
+        key = (id(graph), imports.module_path, frozenset(positions))
         if key not in self._marginal:
-            rest = [top.module for top in imports.imports if top.line not in lines]
+            rest = [top.module for top in imports.imports if (top.line, top.column) not in positions]
             self._marginal[key] = round(imports.estimated_init_ms - self.model.estimate(graph.closure(rest), rest), 1)
         return self._marginal[key]
 

@@ -269,8 +269,11 @@ def _describe(node, line) -> ImportStatement:
         for alias in node.names:
             dotted = _dotted(alias.name)
             modules.append(dotted)
-            names.append(alias.asname.name.value if alias.asname and isinstance(alias.asname.name, cst.Name)
-                         else dotted.split(".", 1)[0])
+            if alias.asname and isinstance(alias.asname.name, cst.Name):
+                names.append(alias.asname.name.value)
+            else:
+                # libcst binds `import a.b` twice: uses of `a.b.x` refer to "a.b", of `a.x` to "a"
+                names.extend(dict.fromkeys((dotted, dotted.split(".", 1)[0])))
     else:
         base = "." * len(node.relative) + (_dotted(node.module) if node.module else "")
         modules.append(base)

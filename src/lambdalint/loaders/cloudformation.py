@@ -8,7 +8,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.display import display_join
-from lambdalint.files import DIRECTORY, FILE, INVALID, kind
+from lambdalint.files import DIRECTORY, FILE, INVALID, kind, real_path
 from lambdalint.loaders.marked_yaml import (DocumentError, MarkedDocument, load_json, load_yaml,
                                              read_text)
 from lambdalint.model.bundle import Bundle, FolderBundle, open_bundle, unusable_reason
@@ -58,7 +58,7 @@ class BundleCache:
         path, a FIFO, a device, a name the system refuses (callers report why: `unusable_reason`)."""
         if kind(path) not in (FILE, DIRECTORY):
             return None
-        key = path.resolve()
+        key = real_path(path)
         if key not in self._by_path:
             self._by_path[key] = open_bundle(path, display, excluded)
         return self._by_path[key]
@@ -66,7 +66,7 @@ class BundleCache:
     def add(self, bundle: Bundle, key: Optional[Path] = None) -> Bundle:
         """A bundle built by the caller (a single file named on the command line, or by a
         configuration), once per `key` (default: its folder and display name)."""
-        key = key or Path(str(bundle.path.resolve()) + "::" + bundle.display)
+        key = key or Path(str(real_path(bundle.path)) + "::" + bundle.display)
         return self._by_path.setdefault(key, bundle)
 
     def all(self) -> List[Bundle]:
@@ -126,7 +126,7 @@ def _local_artifact(template: Template, location: Any, logical_id: str, bundles:
         # a single source file (Terraform archive_file source_file, the lambda module's
         # source_path): the bundle is that file alone, at the root
         parent = display_join(template.display_folder, str(Path(location).parent))
-        return bundles.add(FolderBundle(target.parent, parent, only=[target.name]), key=target.resolve())
+        return bundles.add(FolderBundle(target.parent, parent, only=[target.name]), key=real_path(target))
     return bundles.get(target, display)
 
 

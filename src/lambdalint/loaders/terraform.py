@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
 from lambdalint.data import event_sources
-from lambdalint.files import UnreadableFile, name_problem, read_file
+from lambdalint.files import UnreadableFile, name_problem, read_file, real_path
 from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders import hcl
 from lambdalint.loaders.marked_yaml import DocumentError, read_text
@@ -76,7 +76,7 @@ def local_module_folders(tf_files: Sequence[Path]) -> set:
         for source in _LOCAL_MODULE_SOURCE.findall(text):
             folder = path.parent / source
             if name_problem(folder) is None:  # a NUL byte or an over-long name calls nothing
-                folders.add(folder.resolve())
+                folders.add(real_path(folder))
     return folders
 
 

@@ -20,22 +20,6 @@ def unresolved(text: str) -> Dict[str, str]:
     return {"Fn::Unresolved": text}
 
 
-def larger_than(value: Any, limit: int) -> bool:
-    """True when `value`, expanded as a tree, has more than `limit` nodes (shared parts count
-    each time they appear, as every later walk would see them)."""
-    pending, seen = [value], 0
-    while pending:
-        node = pending.pop()
-        seen += 1
-        if seen > limit:
-            return True
-        if isinstance(node, dict):
-            pending.extend(node.values())
-        elif isinstance(node, list):
-            pending.extend(node)
-    return False
-
-
 class Translation:
     def __init__(self, source_data: Any, source_marks: Dict[Path_, Mark]):
         self.source_data = source_data

@@ -17,12 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Dict, List, Optional, Set, Tuple
 
-from lambdalint.files import (DIRECTORY, FILE, INVALID, SPECIAL, UnreadableFile, describe_special,
-                              kind, name_problem, read_file, read_head, too_large_message)
-from lambdalint.files import open_regular
-from lambdalint.limits import MAX_FOLDER_ENTRIES, MAX_READ_BYTES
-from lambdalint.limits import (DEFLATE64_INPUT_CHUNK, MAX_DEFLATE64_RATIO, MAX_DEFLATE_RATIO,
-                               MAX_INFLATED_BYTES_PER_ARCHIVE, MAX_ZIP_DIRECTORY_BYTES, MAX_ZIP_ENTRIES)
+from lambdalint.files import (DIRECTORY, FILE, INVALID, SPECIAL, UnreadableFile, describe_special, kind,
+                              name_problem, open_regular, read_file, read_head, real_path, too_large_message)
+from lambdalint.limits import (DEFLATE64_INPUT_CHUNK, MAX_DEFLATE64_RATIO, MAX_DEFLATE_RATIO, MAX_FOLDER_ENTRIES,
+                               MAX_INFLATED_BYTES_PER_ARCHIVE, MAX_READ_BYTES, MAX_ZIP_DIRECTORY_BYTES,
+                               MAX_ZIP_ENTRIES)
 
 ZIP_STORED = 0
 ZIP_DEFLATED = 8
@@ -48,7 +47,13 @@ BUNDLE_SKIPPED_DIRS = SKIPPED_DIRS - {"__pycache__"}
 
 
 class BundleError(Exception):
-    """The bundle cannot be read (corrupt, truncated, inconsistent)."""
+    """The bundle cannot be read (corrupt, truncated, inconsistent), or one of its files cannot.
+
+    `detail` says why without naming the file, for findings already located at that file."""
+
+    def __init__(self, detail: str, member: Optional[str] = None):
+        super().__init__(f"{member}: {detail}" if member else detail)
+        self.detail = detail
 
 
 @dataclass(frozen=True)
@@ -117,7 +122,7 @@ class Bundle:
     def is_built(self) -> bool:
         """A built artifact: a zip, a build tool's output folder, or a folder carrying installed
         distributions.  A plain source folder (SAM `CodeUri: src/` before `sam build`) is not."""
-        if self.is_zip or any(part in self.BUILD_FOLDERS for part in self.path.resolve().parts):
+        if self.is_zip or any(part in self.BUILD_FOLDERS for part in real_path(self.path).parts):
             return True
         return any(e.path.endswith(".dist-info") or ".dist-info/" in e.path for e in self.entries)
 
@@ -248,13 +253,13 @@ class FolderBundle(Bundle):
         try:
             return read_file(self.path / path, MAX_READ_BYTES)
         except UnreadableFile as exc:
-            raise BundleError(f"{path}: {exc}") from None
+            raise BundleError(str(exc), path) from None
 
     def read_head(self, path: str, size: int) -> bytes:
         try:
             return read_head(self.path / path, size)
         except UnreadableFile as exc:
-            raise BundleError(f"{path}: {exc}") from None
+            raise BundleError(str(exc), path) from None
 
 
 def _never_readable(child: os.DirEntry) -> Optional[str]:
@@ -322,7 +327,7 @@ class ZipBundle(Bundle):
     def read(self, path: str) -> bytes:
         size = self._info(path).file_size
         if size > MAX_READ_BYTES:
-            raise BundleError(f"{path}: {too_large_message('file', size, MAX_READ_BYTES)}")
+            raise BundleError(too_large_message("file", size, MAX_READ_BYTES), path)
         return self._read(path, MAX_READ_BYTES)
 
     def read_head(self, path: str, size: int) -> bytes:
@@ -333,7 +338,7 @@ class ZipBundle(Bundle):
             self.entries  # noqa: B018 - builds the info index
         info = self._infos.get(path)
         if info is None:
-            raise BundleError(f"{path}: no such entry in the archive")
+            raise BundleError("no such entry in the archive", path)
         return info
 
     def _read(self, path: str, limit: int) -> bytes:

@@ -1,7 +1,7 @@
 """Shared by LL101 and LL102: the heavy module-level imports of each handler module, with how
 their names are used."""
 from dataclasses import dataclass
-from typing import Iterator, List, Set
+from typing import Dict, Iterator, List, Set
 
 
 @dataclass
@@ -16,9 +16,6 @@ class HeavyImport:
 
 def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
     for source, imports in ctx.handler_imports(fn):
-        cost_by_line = {}
-        for top in imports.imports:
-            cost_by_line.setdefault(top.line, []).append(top)
         if max((top.estimated_ms for top in imports.imports), default=0.0) < threshold_ms:
             continue  # nothing heavy: the scope analysis is not needed
         wrapper = source.wrapper
@@ -28,18 +25,37 @@ def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
 
         module = ctx.memo(("module-scopes", id(source)), lambda: ModuleScopes(wrapper))
         uses = module.for_handler(imports.handler)
+        tops_of = _tops_by_statement(source, module.imports, imports.imports)
         for statement in module.imports:
-            row = source.position(statement.node)[0]
-            tops = cost_by_line.get(row, [])
+            tops = tops_of.get(id(statement.node), [])
             if max((t.estimated_ms for t in tops), default=0.0) < threshold_ms:
                 continue
             # What removing it from init would save: packages that other imports also load
             # (numpy under pandas) are not counted.
-            cost = ctx.cold_start().marginal_ms(fn, imports, {row})
+            cost = ctx.cold_start().marginal_ms(fn, imports, {(t.line, t.column) for t in tops})
             if cost >= threshold_ms:
                 needed_by = _handlers_needing(ctx, source, module, statement)
                 yield HeavyImport(source, statement, cost, [t.module for t in tops], uses.uses(statement),
                                   bool(needed_by - {imports.handler}))
+
+
+def _tops_by_statement(source, statements, tops) -> Dict[int, List]:
+    """The cold-start entries (from `ast`) of each import statement (from libcst).  Both number
+    lines alike; columns differ (bytes against characters), so the statements sharing a line
+    (`import os; import pandas`) are matched in the order they appear."""
+    tops_by_line: Dict[int, Dict[int, List]] = {}
+    for top in tops:
+        tops_by_line.setdefault(top.line, {}).setdefault(top.column, []).append(top)
+    statements_by_line: Dict[int, List] = {}
+    for statement in statements:
+        row, column = source.position(statement.node)[:2]
+        statements_by_line.setdefault(row, []).append((column, statement))
+    matched: Dict[int, List] = {}
+    for row, placed in statements_by_line.items():
+        groups = [tops_by_line.get(row, {})[column] for column in sorted(tops_by_line.get(row, {}))]
+        for (_, statement), group in zip(sorted(placed, key=lambda item: item[0]), groups):
+            matched[id(statement.node)] = group
+    return matched
 
 
 def _handlers_needing(ctx, source, module, statement) -> Set[str]:
