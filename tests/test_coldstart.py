@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from lambdalint.analysis.imports import ImportGraph, Root, closure_features, function_roots
+from lambdalint.analysis.imports import ImportGraph, Root, ScanCache, closure_features, function_roots
 from lambdalint.model.bundle import FolderBundle
 from support import check_json, materialize, run_cli
 
@@ -70,7 +70,7 @@ def test_import_graph_follows_module_level_imports_only(tmp_path):
     assert {"fast", "in_class", "in_with", "pkg", "pkg.sub", "json", "boto3"} <= set(names)
     assert "typed_only" not in names and "in_function" not in names
     assert names["json"] == "stdlib" and names["boto3"] == "runtime"
-    assert graph.parsed_files == 7  # app, fast, in_class, in_with, pkg, pkg.sub, rel: each once
+    assert graph.parsed_files == 2  # app and pkg.sub, once each: the others hold no `import`
     assert "unreachable" not in graph.modules
 
 
@@ -148,8 +148,13 @@ def test_ll106_on_real_compileall_output(tmp_path, monkeypatch):
     unchecked = _zip(_build_folder(tmp_path / "b", "unchecked-hash"), tmp_path / "unchecked.zip")
     sam_dates = _zip(_build_folder(tmp_path / "c", "timestamp"), tmp_path / "sam.zip", (1980, 1, 1, 0, 0, 0))
 
+    # two tiny modules cost well under the default threshold: report from 0 ms here
+    (tmp_path / "lambdalint.toml").write_text("[rules.LL106]\nmin-extra-ms = 0\n")
+
     def ll106(path):
-        return [f for f in check_json([path.name], "--select", "LL106", "--runtime", RUNTIME)]
+        result = run_cli(["check", path.name, "--output-format", "json", "--select", "LL106",
+                          "--runtime", RUNTIME, "--config", "lambdalint.toml"])
+        return json.loads(result.stdout)
 
     (missing,) = ll106(plain)
     assert "2 module(s)" in missing["message"] and "2 without .pyc" in missing["message"]
@@ -240,3 +245,14 @@ def test_coldstart_says_a_handler_module_it_could_not_read_was_not_analysed(tmp_
     assert function["not_analysed"].startswith("LL002 file too large to analyse")
     text = run_cli(["coldstart", str(tmp_path), "--isolated"]).stdout
     assert "not analysed: LL002" in text and "estimated init" not in text
+
+
+def test_a_module_reached_by_several_functions_is_parsed_once(tmp_path):
+    materialize({"code/app.py": "import shared\n", "code/shared.py": "import json\n",
+                 "layer/python/extra.py": "import os\n"}, tmp_path)
+    code, layer = FolderBundle(tmp_path / "code", "code"), FolderBundle(tmp_path / "layer", "layer")
+    cache = ScanCache()
+    alone = ImportGraph(function_roots(code, [], "3.12"), "3.12", cache)
+    with_layer = ImportGraph(function_roots(code, [layer], "3.12"), "3.12", cache)
+    assert {m.name for m in alone.closure(["app"])} == {m.name for m in with_layer.closure(["app"])}
+    assert (alone.parsed_files, with_layer.parsed_files) == (2, 0)

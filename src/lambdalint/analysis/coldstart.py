@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
 from lambdalint.analysis.costs import LOCAL, CostModel
-from lambdalint.analysis.imports import ImportGraph, ImportRef, Module, features, function_roots
+from lambdalint.analysis.imports import ImportGraph, ImportRef, Module, ScanCache, features, function_roots
 
 
 @dataclass
@@ -53,6 +53,7 @@ class ColdStartAnalysis:
     def __init__(self, model: Optional[CostModel] = None):
         self.model = model or CostModel.default()
         self._graphs: Dict[Tuple, ImportGraph] = {}
+        self._scans = ScanCache()  # each file parsed once across the graphs of every function
         self._module_imports: Dict[Tuple, HandlerImports] = {}
         self._marginal: Dict[Tuple, float] = {}
 
@@ -61,7 +62,7 @@ class ColdStartAnalysis:
         key = (id(fn.code), tuple(id(b) for b in layers), fn.python_version)
         if key not in self._graphs:
             self._graphs[key] = ImportGraph(function_roots(fn.code, layers, fn.python_version),
-                                            fn.python_version)
+                                            fn.python_version, self._scans)
         return self._graphs[key]
 
     def handler_imports(self, fn, relpath: str, handler: str) -> HandlerImports:
@@ -97,8 +98,25 @@ class ColdStartAnalysis:
         key = (id(graph), imports.module_path, frozenset(positions))
         if key not in self._marginal:
             rest = [top.module for top in imports.imports if (top.line, top.column) not in positions]
-            self._marginal[key] = round(imports.estimated_init_ms - self.model.estimate(graph.closure(rest), rest), 1)
+            loaded = rest + _loaded_by_unshipped(graph, rest)
+            self._marginal[key] = max(0.0, round(imports.estimated_init_ms
+                                                 - self.model.estimate(graph.closure(loaded), rest), 1))
         return self._marginal[key]
+
+
+def _loaded_by_unshipped(graph: ImportGraph, modules: List[str]) -> List[str]:
+    """What packages that are not shipped (only the source is checked) load when imported, from
+    data/package_loads.toml: `from crhelper import CfnResource` loads boto3, so moving
+    `import boto3` out of init saves nothing.  A shipped package's own imports are read instead."""
+    from lambdalint.data import table
+
+    loads = table("package_loads")["loads"]
+    extra: List[str] = []
+    for name in modules:
+        top = name.split(".", 1)[0]
+        if top in loads and graph.find(top).origin not in LOCAL:
+            extra.extend(loads[top])
+    return extra
 
 
 def _deduplicated(refs: List[ImportRef]) -> List[ImportRef]:

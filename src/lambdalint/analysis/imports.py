@@ -78,14 +78,25 @@ class _Index:
                 self.natives.setdefault(key, entry)
 
 
+class ScanCache:
+    """What graphs over the same bundles share within one run: each bundle's index, and each
+    file's module-level imports (a file is parsed once, however many functions reach it).
+    Keys hold `id(bundle)`: the project keeps every bundle alive for the whole run."""
+
+    def __init__(self):
+        self.indexes: Dict[int, _Index] = {}
+        self.imports: Dict[Tuple[int, str, str, bool], List[ImportRef]] = {}
+
+
 class ImportGraph:
     """Modules found from a set of roots; shared by every function with the same roots."""
 
-    def __init__(self, roots: Sequence[Root], python_version: str):
+    def __init__(self, roots: Sequence[Root], python_version: str, cache: Optional[ScanCache] = None):
         self.roots = list(roots)
         self.python_version = python_version
         self.modules: Dict[str, Module] = {}
-        self._indexes: Dict[int, _Index] = {}
+        self._cache = cache or ScanCache()
+        self._indexes = self._cache.indexes
         self.parsed_files = 0
 
     # -- finding modules -------------------------------------------------------------------------
@@ -133,7 +144,10 @@ class ImportGraph:
     def imports_of(self, module: Module) -> List[ImportRef]:
         if not module.parsed:
             module.parsed = True
-            module.imports = self._scan(module)
+            key = (id(module.bundle), module.path or "", module.name, module.is_package)
+            if key not in self._cache.imports:
+                self._cache.imports[key] = self._scan(module)
+            module.imports = self._cache.imports[key]
         return module.imports
 
     def _scan(self, module: Module) -> List[ImportRef]:
@@ -141,6 +155,8 @@ class ImportGraph:
             return []
         try:
             source = module.bundle.read(module.path)
+            if b"import" not in source:  # no import statement can be written without the word
+                return []
             if not _within_parse_budget(source):
                 return []
             tree = ast.parse(source, filename=module.path)
