@@ -1,6 +1,8 @@
-"""The handler path: module-level code, the handler, and every module-level function it calls,
-transitively, across the function's own modules (`handler_path`).  Also import aliases, to name callees by their
-qualified name (`from shutil import copy as cp` -> `shutil.copy`)."""
+"""The handler path: module-level code, the handler, the functions registered by a decorator at
+import (routes, crhelper callbacks: the framework calls them from the handler), and every
+module-level function they call, transitively, across the function's own modules
+(`handler_path`).  Also import aliases, to name callees by their qualified name
+(`from shutil import copy as cp` -> `shutil.copy`)."""
 from __future__ import annotations
 
 import builtins
@@ -145,7 +147,7 @@ class PathScope:
 
             namer = qualified_namer(self.aliases, scope.bindings if scope.function is not None else {})
             resolver = PathResolver(lookup, namer)
-            writes = WriteFinder(resolver, namer).collect(c for c, _, _ in scope_facts(ctx, self).calls).writes
+            writes = WriteFinder(resolver, namer, self).collect(c for c, _, _ in scope_facts(ctx, self).calls).writes
             return namer, resolver, writes
 
         return ctx.memo(("scope-tools", id(self.source), self.scope.name), make)
@@ -187,6 +189,13 @@ def _handler_path(fn, ctx) -> List[PathScope]:
 
     graph = ctx.cold_start().graph(fn)
 
+    def registered(facts: _ModuleFacts) -> List[str]:
+        """Functions registered by a decorator at import (routes, crhelper callbacks): once per module."""
+        from lambdalint.analysis.registrations import registered_functions
+
+        return ctx.memo(("registered-functions", id(facts.source)),
+                        lambda: sorted(registered_functions(facts.tree)))
+
     def own_source(module_name: str):
         module = graph.find(module_name)
         if module.bundle is fn.code and module.path and module.path.endswith(".py") \
@@ -207,6 +216,7 @@ def _handler_path(fn, ctx) -> List[PathScope]:
         if source.relpath in imports_followed:
             continue
         imports_followed.add(source.relpath)
+        pending.extend((module_facts, name) for name in registered(module_facts))
         for module in ctx.cold_start().handler_imports(fn, source.relpath, handler).init_modules:
             own = own_source(module.name) if module.origin == "bundle" else None
             own_facts = load(own) if own is not None else None
@@ -214,6 +224,8 @@ def _handler_path(fn, ctx) -> List[PathScope]:
                 queued.add(("<module>", own_facts.source.relpath))
                 result.append(PathScope(own_facts.source, own_facts.module_scope,
                                         own_facts.module_scope.bindings, own_facts.aliases))
+                # routes registered at import with a router the handler's app includes
+                pending.extend((own_facts, name) for name in registered(own_facts))
     while pending:
         module_facts, name = pending.pop()
         key = (name, module_facts.source.relpath)

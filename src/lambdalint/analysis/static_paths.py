@@ -1,8 +1,10 @@
 """Static values of path expressions, as far as they can be known without running anything.
 
 A path is resolved to the text it starts with and whether that text is the whole path: literals,
-f-strings, `+`, `os.path.join`, `pathlib` `/`, `Path(...)`, simple local constants and
-`tempfile.gettempdir()`.  Anything else (parameters, environment variables, attributes) is unknown,
+f-strings, `+`, `os.path.join`, `pathlib` `/`, `Path(...)`, simple local constants,
+`tempfile.gettempdir()`, and `__file__` (a module of the code folder, `/var/task/…`) with
+`os.path.dirname` or `.parent`.  Parameters are known only when the caller gives their values
+(`known`, see writes.helper_calls).  Anything else (environment variables, attributes) is unknown,
 and an unknown path is never reported.
 """
 from __future__ import annotations
@@ -17,6 +19,10 @@ MAX_DEPTH = 20
 PATH_CONSTRUCTORS = {"pathlib.Path", "pathlib.PurePath", "pathlib.PosixPath", "pathlib.PurePosixPath"}
 JOIN_FUNCTIONS = {"os.path.join", "posixpath.join"}
 TEMP_DIR_FUNCTIONS = {"tempfile.gettempdir", "tempfile.mkdtemp"}
+DIRNAME_FUNCTIONS = {"os.path.dirname", "posixpath.dirname"}
+SAME_PATH_FUNCTIONS = {"os.path.abspath", "os.path.realpath", "os.path.normpath", "os.fspath", "builtins.str"}
+SAME_PATH_METHODS = ("resolve", "absolute", "expanduser")
+CODE_FOLDER = "/var/task/"  # where Lambda unpacks the function's code (LAMBDA_TASK_ROOT); read-only
 WRITABLE_ROOTS = {"tmp"}
 NOT_REPORTED_ROOTS = {"dev", "proc", "mnt"}  # devices, procfs, and EFS mount points (/mnt/...)
 
@@ -34,7 +40,7 @@ class PathValue:
     def join(self, other: "PathValue") -> "PathValue":
         if other.prefix.startswith("/"):
             return other
-        if not self.complete:
+        if not self.complete or (other.complete and other.prefix in (".", "./")):
             return self
         if not other.prefix and not other.complete:
             return PathValue(self.prefix.rstrip("/") + "/", False)
@@ -43,6 +49,14 @@ class PathValue:
 
 
 UNKNOWN = PathValue("", False)
+
+
+def dirname(value: PathValue) -> PathValue:
+    """The folder of a path: exact when the path is known, else what it surely starts with."""
+    cut = value.prefix.rstrip("/").rfind("/") if value.complete else value.prefix.rfind("/")
+    if cut > 0:
+        return PathValue(value.prefix[:cut], value.complete)
+    return PathValue("/", True) if cut == 0 and value.complete else UNKNOWN
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
@@ -68,9 +82,18 @@ QualName = Callable[[cst.BaseExpression], Optional[str]]
 
 
 class PathResolver:
-    def __init__(self, lookup: Lookup, qualified_name: QualName):
+    def __init__(self, lookup: Lookup, qualified_name: QualName, known: Optional[Dict[str, PathValue]] = None):
         self._lookup = lookup  # a local constant's value expression, or None
         self._qualified_name = qualified_name  # dotted name of a callee after import aliases
+        self._known = known or {}  # parameters whose value the caller gave
+
+    def with_known(self, known: Dict[str, PathValue]) -> "PathResolver":
+        """The same resolver where the given names (a callee's parameters) have known values."""
+        return PathResolver(self._lookup, self._qualified_name, known)
+
+    def lookup(self, name: str) -> Optional[cst.BaseExpression]:
+        """The expression a name is bound to once in the scope or its module, or None."""
+        return self._lookup(name)
 
     def resolve(self, node: cst.BaseExpression, depth: int = 0) -> PathValue:
         if depth > MAX_DEPTH:
@@ -91,10 +114,16 @@ class PathResolver:
                 return left.join(right)
             return UNKNOWN
         if isinstance(node, cst.Name):
+            if node.value in self._known:
+                return self._known[node.value]
             value = self._lookup(node.value)
+            if value is None and node.value == "__file__":
+                return PathValue(CODE_FOLDER, False)
             return self.resolve(value, depth + 1) if value is not None else UNKNOWN
         if isinstance(node, cst.Call):
             return self._call(node, depth)
+        if isinstance(node, cst.Attribute) and node.attr.value == "parent" and self.is_path_object(node.value, depth + 1):
+            return dirname(self.resolve(node.value, depth + 1))
         return UNKNOWN
 
     def is_path_object(self, node: cst.BaseExpression, depth: int = 0) -> bool:
@@ -102,9 +131,13 @@ class PathResolver:
         if depth > MAX_DEPTH:
             return False
         if isinstance(node, cst.Call):
+            if isinstance(node.func, cst.Attribute) and node.func.attr.value in SAME_PATH_METHODS:
+                return self.is_path_object(node.func.value, depth + 1)
             return self._qualified_name(node.func) in PATH_CONSTRUCTORS
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.Divide):
             return self.is_path_object(node.left, depth + 1)
+        if isinstance(node, cst.Attribute) and node.attr.value == "parent":
+            return self.is_path_object(node.value, depth + 1)
         if isinstance(node, cst.Name):
             value = self._lookup(node.value)
             return value is not None and self.is_path_object(value, depth + 1)
@@ -136,8 +169,11 @@ class PathResolver:
             for arg in positional[1:]:
                 value = value.join(self.resolve(arg, depth + 1))
             return value
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in ("resolve", "absolute",
-                                                                              "expanduser"):
+        if name in DIRNAME_FUNCTIONS and positional:
+            return dirname(self.resolve(positional[0], depth + 1))
+        if name in SAME_PATH_FUNCTIONS and len(positional) == 1:
+            return self.resolve(positional[0], depth + 1)
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in SAME_PATH_METHODS:
             return self.resolve(node.func.value, depth + 1)
         return UNKNOWN
 

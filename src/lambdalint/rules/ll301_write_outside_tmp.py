@@ -48,6 +48,16 @@ class WriteOutsideTmpRule(Rule):
         Example({"app.py": "import lib.store\n\ndef handler(event, context):\n    lib.store.save(event)\n",
                  "lib/__init__.py": "", "lib/store.py": "OUT = 'state.json'\n\ndef save(data):\n    open(OUT, 'w')\n"},
                 "module attribute calls into a package"),
+        _write("from PIL import Image; Image.open('/tmp/in.png').convert('L').save('thumb.png')",
+               "Pillow Image.save on an image"),
+        _write("import numpy as np; np.save('weights.npy', np.zeros(3))", "numpy.save"),
+        _write("import tarfile; tarfile.open('/tmp/layer.tar').extractall()",
+               "extractall() without a path: the working directory"),
+        _write("open(os.path.join(os.path.dirname(__file__), 'state.json'), 'w')",
+               "a file next to the module (__file__)"),
+        python("def write_report(path, data):\n    open(path, 'w').write(data)\n\n"
+               "def handler(event, context):\n    write_report('reports/today.txt', 'x')\n",
+               "a path passed to a helper that writes it (reported at the call)"),
     )
     valid = (
         _write("open('/tmp/out.json', 'w').write(json.dumps(event))", "under /tmp"),
@@ -74,30 +84,49 @@ class WriteOutsideTmpRule(Rule):
                "    [open(REPORT, 'w') for REPORT in ['/tmp/a']]\n", "a comprehension variable"),
         _write("import pandas as pd; pd.DataFrame().to_csv('s3://bucket/key.csv')", "an S3 URL"),
         _write("import sqlite3; sqlite3.connect('file::memory:?cache=shared', uri=True)", "a SQLite URI"),
+        _write("import boto3; boto3.Session().save('out.jpg')",
+               "a .save method on an object not known to be a Pillow image"),
+        python("import os\nos.chdir('/tmp')\n\ndef handler(event, context):\n    open('out.txt', 'w')\n",
+               "a relative path after os.chdir('/tmp') in module-level code"),
+        python("def write_report(path, data):\n    open(path, 'w').write(data)\n\n"
+               "def handler(event, context):\n    write_report(f'/tmp/{context.aws_request_id}.txt', 'x')\n",
+               "a /tmp path passed to a helper"),
     )
 
     def check_function(self, fn, ctx):
         from lambdalint.analysis.handler_path import handler_path
-        from lambdalint.analysis.state import scope_facts
+        from lambdalint.analysis.state import names_in
         from lambdalint.analysis.static_paths import classify
+        from lambdalint.analysis.writes import helper_calls, write_path
 
         for part in handler_path(fn, ctx):
-            namer, resolver, writes = part.tools(ctx)
-            calls = [call for call, _, _ in scope_facts(ctx, part).calls]
-            order = {id(call): index for index, call in enumerate(calls)}
-            moves = [order[id(call)] for call in calls if namer(call.func) == "os.chdir"
-                     and call.args and classify(resolver.resolve(call.args[0].value)) != "outside"]
+            _, _, writes = part.tools(ctx)
             for call, target, what in writes:
-                value = resolver.resolve(target)
-                if moves and order[id(call)] > moves[0] and not value.prefix.startswith("/"):
-                    continue  # after os.chdir("/tmp"), a relative path is under /tmp
+                value = write_path(ctx, fn, part, call, target)
                 if classify(value) == "outside":
                     yield Report(_message(what, value.prefix, value.complete), NodeAt(part.source, call))
+
+        def evaluate(part, argument, known):
+            value = part.tools(ctx)[1].with_known(known).resolve(argument)
+            return value if value.prefix else None
+
+        # a path built by a caller and written by the helper it calls: reported at the call
+        for helper in helper_calls(ctx, fn, evaluate):
+            _, resolver, writes = helper.callee.tools(ctx)
+            for call, target, what in writes:
+                if not names_in(target) & helper.known.keys() or classify(resolver.resolve(target)) == "outside":
+                    continue  # not fed by the caller, or already reported where it is written
+                value = write_path(ctx, fn, helper.callee, call, target, resolver.with_known(helper.known))
+                if classify(value) == "outside":
+                    where = f"{what} in {helper.callee.scope.name}()"
+                    yield Report(_message(where, value.prefix, value.complete), NodeAt(helper.origin.source, helper.site))
 
 
 def _message(what: str, prefix: str, complete: bool) -> str:
     shown = prefix if complete else prefix + "…"
-    if prefix.startswith("/"):
+    if prefix.startswith("/var/task"):  # static_paths.CODE_FOLDER: __file__
+        where = f"'{shown}', in the read-only code folder (next to the module: __file__)"
+    elif prefix.startswith("/"):
         where = f"'{shown}', outside /tmp"
     else:
         where = f"'{shown}', relative to the read-only code folder /var/task"

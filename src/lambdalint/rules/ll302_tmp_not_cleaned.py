@@ -28,6 +28,10 @@ class TmpNotCleanedRule(Rule):
         python("def handler(event, context):\n    package = event['package']\n"
                "    with open(f'/tmp/{package}.zip', 'wb') as out:\n        out.write(b'x')\n",
                "a name built from the event"),
+        python("import uuid\n\ndef write_report(path, data):\n    with open(path, 'wb') as out:\n"
+               "        out.write(data)\n\ndef handler(event, context):\n"
+               "    out_path = f'/tmp/converted-{uuid.uuid4()}.pdf'\n    write_report(out_path, b'x')\n"
+               "    return out_path\n", "a unique path written by a helper (reported at the call)"),
     )
     valid = (
         python("import tempfile\n\ndef handler(event, context):\n    with tempfile.TemporaryDirectory() as d:\n"
@@ -39,28 +43,29 @@ class TmpNotCleanedRule(Rule):
                "        return f.name\n", "NamedTemporaryFile() deletes itself"),
         python("import uuid\n\ndef handler(event, context):\n    path = f'/tmp/{uuid.uuid4()}.json'\n"
                "    with open(path) as f:\n        return f.read()\n", "reading is not creating"),
+        python("import os, uuid\n\ndef write_report(path, data):\n    with open(path, 'wb') as out:\n"
+               "        out.write(data)\n\ndef handler(event, context):\n"
+               "    out_path = f'/tmp/converted-{uuid.uuid4()}.pdf'\n    try:\n        write_report(out_path, b'x')\n"
+               "    finally:\n        os.remove(out_path)\n", "written by a helper, removed by the caller"),
     )
 
     def check_function(self, fn, ctx):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path
-        from lambdalint.analysis.state import event_names, names_in, removed_names, scope_facts
+        from lambdalint.analysis.state import names_in, scope_facts
+        from lambdalint.analysis.writes import helper_calls
 
         for part in handler_path(fn, ctx):
-            function = part.scope.function
-            if function is None:
+            if part.scope.function is None:
                 continue
             namer, _, writes = part.tools(ctx)
             facts = scope_facts(ctx, part)
-            removed = removed_names(facts, namer)
-            request = event_names(function, facts) if part.is_handler else set()
+            unique_paths, removed, request = _scope_names(ctx, part)
             holders = {}  # id(call) -> names the result is assigned to
             for target, value, _, _ in facts.assignments:
                 if isinstance(value, cst.Call):
                     holders[id(value)] = names_in(target)
-            unique_paths = {name for target, value, _, _ in facts.assignments if value is not None
-                            and _is_unique_tmp_path(value, namer, request) for name in names_in(target)}
             created = []
             for call, _, _ in facts.calls:
                 name = namer(call.func)
@@ -75,12 +80,53 @@ class TmpNotCleanedRule(Rule):
                 if names_in(target) & unique_paths or _is_unique_tmp_path(target, namer, request):
                     created.append((call, f"{what} writes a uniquely named file in /tmp", names_in(target)))
             for call, what, held in created:
-                if held & removed:
+                if not held & removed:
+                    yield Report(_message(what), NodeAt(part.source, call))
+
+        def evaluate(part, argument, known):
+            """True: the argument is a unique /tmp path that nothing removes; False: one that is removed."""
+            if part.scope.function is None:
+                return None
+            unique_paths, removed, request = _scope_names(ctx, part)
+            names = names_in(argument)
+            from_caller = [known[name] for name in names if name in known]
+            if not (names & unique_paths or _is_unique_tmp_path(argument, part.tools(ctx)[0], request) or from_caller):
+                return None
+            return bool(names & removed) or any(from_caller)
+
+        # a unique path built by a caller and written by the helper it calls: reported at the call
+        for helper in helper_calls(ctx, fn, evaluate):
+            _, _, writes = helper.callee.tools(ctx)
+            removed_in_helper = _scope_names(ctx, helper.callee)[1]
+            for call, target, what in writes:
+                fed = names_in(target) & helper.known.keys()
+                if what.startswith(DELETIONS) or not fed or fed & removed_in_helper \
+                        or any(helper.known[name] for name in fed):
                     continue
-                yield Report(f"{what} on every invocation and nothing removes it: /tmp (512 MB by default) "
-                             "survives warm invocations and fills up until writes fail with 'No space left "
-                             "on device'. Remove it in a `finally:` (os.remove, shutil.rmtree), or use "
-                             "tempfile.TemporaryDirectory() as a context manager", NodeAt(part.source, call))
+                yield Report(_message(f"{what} in {helper.callee.scope.name}()"
+                                      " writes a uniquely named file in /tmp"), NodeAt(helper.origin.source, helper.site))
+
+
+def _message(what: str) -> str:
+    return (f"{what} on every invocation and nothing removes it: /tmp (512 MB by default) "
+            "survives warm invocations and fills up until writes fail with 'No space left "
+            "on device'. Remove it in a `finally:` (os.remove, shutil.rmtree), or use "
+            "tempfile.TemporaryDirectory() as a context manager")
+
+
+def _scope_names(ctx, part):
+    """(names holding unique /tmp paths, names removed, names holding event values) of a function scope."""
+    from lambdalint.analysis.state import event_names, names_in, removed_names, scope_facts
+
+    def make():
+        namer, _, _ = part.tools(ctx)
+        facts = scope_facts(ctx, part)
+        request = event_names(part.scope.function, facts) if part.is_handler else set()
+        unique = {name for target, value, _, _ in facts.assignments if value is not None
+                  and _is_unique_tmp_path(value, namer, request) for name in names_in(target)}
+        return unique, removed_names(facts, namer), request
+
+    return ctx.memo(("ll302-names", id(part.source), part.scope.name), make)
 
 
 def _has_keyword(call, keyword: str) -> bool:
