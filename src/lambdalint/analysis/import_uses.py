@@ -5,7 +5,9 @@ invocation of the handler.
 handler reaches unconditionally: statements not inside an `if`/`elif`/`else` arm, an `except`
 handler, a `match` case, a conditional expression or the right side of `and`/`or`, and helper
 functions it calls from such unconditional code, transitively.  Loop bodies count as running.
-Methods are not followed; a use inside a method is taken as needed (we cannot tell when it runs).
+Methods are not followed; a use inside a method is taken as needed (we cannot tell when it runs),
+and so is a use in a function registered by a decorator at import (`@app.get(...)`,
+`@helper.create`: analysis/registrations.py), which the framework may call on any invocation.
 """
 from __future__ import annotations
 
@@ -16,6 +18,7 @@ import libcst as cst
 from libcst.metadata import ClassScope, FunctionScope, GlobalScope, ScopeProvider
 
 from lambdalint.analysis.cst_walk import parent_map
+from lambdalint.analysis.registrations import registered_functions
 
 
 @dataclass
@@ -62,6 +65,10 @@ class ModuleScopes:
         self._collect(self.module.body, self.imports, top=True)
         self.calls, named_outside = self._call_graph()
         self.unknown_at_init = self.reached(named_outside)
+        # routes and callbacks registered by a decorator at import (`@app.get(...)`,
+        # `@helper.create`): the framework may call them on any invocation
+        self.registered = registered_functions(self.module)
+        self._registered_reach = self.reached(self.registered - self.unknown_at_init, self.unknown_at_init)
         self._handlers: Dict[str, "ModuleUses"] = {}
 
     def for_handler(self, handler: str) -> "ModuleUses":
@@ -158,6 +165,13 @@ class ModuleScopes:
                     calls[caller.name.value].append((callee, is_call, always))
         return calls, unknown
 
+    def may_run(self, handler: str) -> Set[str]:
+        """The functions that may run on an invocation of `handler` in ways we cannot follow:
+        named outside any function, or registered by a decorator (unless it is the handler)."""
+        if handler not in self.registered:
+            return self._registered_reach
+        return self.reached(self.registered - {handler} - self.unknown_at_init, self.unknown_at_init)
+
     def reached(self, names: Set[str], known: Set[str] = frozenset()) -> Set[str]:
         """`names` and every function they name, transitively (`known` is already closed)."""
         result, pending = set(names) | set(known), [name for name in names if name not in known]
@@ -227,7 +241,8 @@ class ModuleUses:
     def _reachability(self):
         """(always, unknown): the module-level functions that run on every invocation, and those
         reached in ways we cannot follow statically (passed as values, called from methods, class
-        bodies or module-level code), whose uses are therefore taken as needed."""
+        bodies or module-level code, registered by a decorator), whose uses are therefore taken as
+        needed."""
         module = self.module
         if self.handler not in module.functions:
             return set(), set(module.functions)  # `handler = Mangum(app)`: the call graph starts elsewhere
@@ -240,7 +255,8 @@ class ModuleUses:
                     always.add(callee)
                     pending.append(callee)
         # what unknown functions call is unknown too
-        unknown = module.reached(passed - module.unknown_at_init, module.unknown_at_init)
+        may_run = module.may_run(self.handler)
+        unknown = module.reached(passed - may_run, may_run)
         return always, unknown - {self.handler}
 
 

@@ -36,6 +36,10 @@ class HeavyImportNotNeededAtInitRule(Rule):
                "    return json.dumps(event['rows'])\n", "a `not in` test that is not lazy initialisation"),
         python("import sklearn\n\ndef handler(event, context):\n    try:\n        return 1 / 0\n"
                "    except ZeroDivisionError:\n        return sklearn.__version__\n", "used only in an except handler"),
+        python("import pandas as pd\nfrom aws_lambda_powertools import Tracer\n\ntracer = Tracer()\n\n"
+               "@tracer.capture_method\ndef export(rows):\n    return pd.DataFrame(rows)\n\n"
+               "@tracer.capture_lambda_handler\ndef handler(event, context):\n    if event.get('csv'):\n"
+               "        return export(event['rows'])\n", "wrapping decorators do not register a function"),
     )
     valid = (
         python("import pandas as pd\n\ndef handler(event, context):\n    return pd.DataFrame(event['rows'])\n",
@@ -63,6 +67,23 @@ class HeavyImportNotNeededAtInitRule(Rule):
                "a helper called at module level runs at init"),
         python("import pandas as pd\n\ndef handler(event, context):\n    def frame():\n"
                "        return pd.DataFrame(event)\n    return frame()\n", "a nested function the handler calls"),
+        python("import requests\nfrom aws_lambda_powertools.event_handler import APIGatewayRestResolver\n\n"
+               "app = APIGatewayRestResolver()\n\n@app.get('/todos')\ndef todos():\n"
+               "    return requests.get('https://example.com').json()\n\n"
+               "def handler(event, context):\n    return app.resolve(event, context)\n",
+               "a route registered by a decorator may run on any invocation"),
+        python("import pandas as pd\nfrom crhelper import CfnResource\n\nhelper = CfnResource()\n\n"
+               "def frame(rows):\n    return pd.DataFrame(rows)\n\n@helper.create\n@helper.update\n"
+               "def create(event, context):\n    frame(event['ResourceProperties'])\n\n"
+               "def handler(event, context):\n    helper(event, context)\n",
+               "a helper of a crhelper callback"),
+        python("import pandas\nfrom pandas import DataFrame\n\nEMPTY = pandas.DataFrame()\n\n"
+               "def frame(rows):\n    return DataFrame(rows)\n\ndef handler(event, context):\n"
+               "    if event:\n        return frame(event)\n", "another import already loads it: moving saves nothing"),
+        python("import boto3\n\ndef archive(key):\n    s3 = boto3.client('s3')\n"
+               "    return s3.delete_object(Bucket='b', Key=key)\n\ndef handler(event, context):\n"
+               "    if event.get('archive'):\n        return archive(event['key'])\n",
+               "LL104 advises creating the client at module level: no opposite advice"),
         template(function_with(code_uri="src/"), "the handler is an assignment (a wrapped function)",
                  **{"src/app.py": "import pandas as pd\n\ndef wrap(f):\n    return f\n\n"
                                   "def _handler(event, context):\n    return pd.DataFrame(event)\n\n"
@@ -81,6 +102,8 @@ class HeavyImportNotNeededAtInitRule(Rule):
             summary = heavy.summary
             if not summary.used or summary.needed_every_invocation or heavy.other_handlers_need_it:
                 continue
+            if _client_made_per_invocation(fn, ctx, heavy):
+                continue  # LL104 advises a module-level client, which needs the import at init
             places = [f"a conditional branch of {name}()" if name in summary.branch_functions else f"{name}()"
                       for name in sorted(summary.conditional_functions)]
             fix = None
@@ -92,3 +115,14 @@ class HeavyImportNotNeededAtInitRule(Rule):
                        f"every cold start (reference machine) but is needed only in {', '.join(places)}, "
                        "which does not run on every invocation: import it where it is needed")
             yield Report(message, NodeAt(heavy.source, heavy.statement.node), fix=fix)
+
+
+def _client_made_per_invocation(fn, ctx, heavy) -> bool:
+    """LL104 reports a client of this import's package created on every invocation in a function
+    the import would move into: its advice (create the client once, at module level) needs the
+    import at init, so LL101 must not advise the opposite."""
+    from lambdalint.analysis.clients import per_invocation_clients
+
+    packages = {module.lstrip(".").split(".", 1)[0] for module in heavy.modules}
+    return any(created.part.source is heavy.source and created.part.scope.name in heavy.summary.functions
+               and created.package in packages for created in per_invocation_clients(fn, ctx))

@@ -25,6 +25,22 @@ class ClientCreatedPerInvocationRule(Rule):
         python("import boto3\n\ndef handler(event, context):\n    if 'Records' not in event:\n"
                "        s3 = boto3.client('s3')\n        return s3.list_buckets()\n",
                "a `not in` test that is not a keyed cache"),
+        python("import os\nimport pymysql\n\ndef handler(event, context):\n"
+               "    conn = pymysql.connect(host=os.environ['DB_HOST'])\n    return conn\n", "a database connection"),
+        python("import psycopg2\nimport pg8000.native\nimport redis\nimport pymongo\n\n"
+               "def handler(event, context):\n    return (psycopg2.connect('dsn'), pg8000.native.Connection('u'),\n"
+               "            redis.Redis(host='h'), pymongo.MongoClient('uri'))\n", "database drivers"),
+        python("import boto3\n\nsession = boto3.session.Session()\n\ndef handler(event, context):\n"
+               "    return session.client('s3').list_buckets()\n", "a client from a module-level boto3 Session"),
+        python("import os\nimport boto3\n\ndef publish(endpoint, message):\n"
+               "    return boto3.client('iot-data', endpoint_url=endpoint).publish(topic='t', payload=message)\n\n"
+               "def handler(event, context):\n    return publish(os.environ['ENDPOINT'], event['body'])\n",
+               "a helper whose client arguments come from the environment: a warning"),
+        python("import boto3\nfrom aws_lambda_powertools.event_handler import APIGatewayRestResolver\n\n"
+               "app = APIGatewayRestResolver()\n\n@app.get('/buckets')\ndef buckets():\n"
+               "    return boto3.client('s3').list_buckets()\n\n"
+               "def handler(event, context):\n    return app.resolve(event, context)\n",
+               "in a route registered by a decorator"),
     )
     valid = (
         python("import boto3\n\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n"
@@ -45,68 +61,20 @@ class ClientCreatedPerInvocationRule(Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.clients import CLIENT_FACTORIES, is_cached_function
-        from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.state import event_names, lazy_guard, names_in, scope_facts
+        from lambdalint.analysis.clients import per_invocation_clients
 
-        for part in handler_path(fn, ctx):
-            function = part.scope.function
-            if function is None:
-                continue  # module level: created once per execution environment
-            namer = qualified_namer(part.aliases, {})
-            if is_cached_function(function, namer):
-                continue
-            facts = scope_facts(ctx, part)
-            is_handler = part.is_handler
-            # values of the event (a helper's parameters may carry them): a client per key
-            event = event_names(function, facts, every_parameter=not is_handler)
-            stored = _stored_into(facts)
-            for call, tests, _ in facts.calls:
-                factory = namer(call.func)
-                if factory not in CLIENT_FACTORIES:
-                    continue
-                guarded = {name for name in facts.globals | stored.get(id(call), set())
-                           if any(lazy_guard(test, name) for test in tests)}
-                if guarded or id(call) in _or_defaults(facts):
-                    continue  # lazy initialisation into a global, or a keyed cache
-                what = CLIENT_FACTORIES[factory]
-                if any(names_in(arg.value) & event for arg in call.args):
-                    origin = "values of the event" if is_handler else f"the arguments of {function.name.value}()"
-                    yield Report(
-                        f"{factory}() creates {what} on every invocation from {origin}; "
-                        "keep one per key in a module-level dict (or functools.lru_cache) so warm "
-                        "invocations reuse it", NodeAt(part.source, call), severity=Severity.INFO)
-                else:
-                    cost = " (the first boto3 client costs about 100 ms)" if factory.startswith("boto") else ""
-                    yield Report(
-                        f"{factory}() creates {what} on every invocation (in {function.name.value}()): "
-                        "create it once at module level, or lazily into a global, so warm invocations "
-                        f"reuse it{cost}", NodeAt(part.source, call))
-
-
-def _or_defaults(facts) -> set:
-    """Calls in `X = X or factory()`: lazy initialisation without an `if`."""
-    import libcst as cst
-
-    return {id(value.right) for target, value, _, _ in facts.assignments
-            if isinstance(value, cst.BooleanOperation) and isinstance(value.operator, cst.Or)
-            and isinstance(target, cst.Name) and isinstance(value.left, cst.Name)
-            and value.left.value == target.value}
-
-
-def _stored_into(facts):
-    """id(call) -> names the call's result is stored into (`X = f()`, `CACHE[k] = f()`, `X = X or f()`)."""
-    import libcst as cst
-
-    stored = {}
-    for target, value, _, _ in facts.assignments:
-        calls = [value] if isinstance(value, cst.Call) else (
-            [value.right] if isinstance(value, cst.BooleanOperation) and isinstance(value.right, cst.Call) else [])
-        name = target.value.value if isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name) \
-            else target.value if isinstance(target, cst.Name) else None
-        for call in calls:
-            if name:
-                stored.setdefault(id(call), set()).add(name)
-            if isinstance(value, cst.BooleanOperation) and name:
-                stored.setdefault(id(call), set()).add(name)
-    return stored
+        for created in per_invocation_clients(fn, ctx):
+            function = created.part.scope.function.name.value
+            at = NodeAt(created.part.source, created.call)
+            if created.from_event:
+                origin = "values of the event" if created.part.is_handler else f"the arguments of {function}()"
+                yield Report(
+                    f"{created.factory}() creates {created.what} on every invocation from {origin}; "
+                    "keep one per key in a module-level dict (or functools.lru_cache) so warm "
+                    "invocations reuse it", at, severity=Severity.INFO)
+            else:
+                cost = " (the first boto3 client costs about 100 ms)" if created.package.startswith("boto") else ""
+                yield Report(
+                    f"{created.factory}() creates {created.what} on every invocation (in {function}()): "
+                    "create it once at module level, or lazily into a global, so warm invocations "
+                    f"reuse it{cost}", at)

@@ -37,7 +37,7 @@ class MutableGlobalMutatedRule(Rule):
     def check_function(self, fn, ctx):
         import libcst as cst
 
-        from lambdalint.analysis.clients import CLIENT_FACTORIES
+        from lambdalint.analysis.clients import client_factories
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
         from lambdalint.analysis.state import (GROWING_METHODS, event_names, is_constant,
                                                names_in, scope_facts)
@@ -74,7 +74,7 @@ class MutableGlobalMutatedRule(Rule):
                     keys = [s.slice.value for s in target.slice if isinstance(s.slice, cst.Index)]
                     if keys and all(is_constant(k) for k in keys):
                         continue  # configuration keyed by a constant
-                    if isinstance(value, cst.Call) and namer(value.func) in CLIENT_FACTORIES:
+                    if isinstance(value, cst.Call) and namer(value.func) in client_factories():
                         continue  # a cache of clients (what LL104 recommends)
                     mutations.append((node, target.value.value, "[key] = ...", [value] + keys))
             for node, name, how, values in mutations:

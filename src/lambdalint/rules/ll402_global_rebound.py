@@ -16,6 +16,9 @@ class GlobalReboundRule(Rule):
                "    LAST_USER = event['user']\n    return LAST_USER\n", "one request's data kept for the next"),
         python("_last = None\n\ndef handler(event, context):\n    global _last\n    if _last is None:\n"
                "        _last = 'x'\n    else:\n        _last = event['user']\n", "the else arm of a guard"),
+        python("_config = None\n_user = None\n\ndef handler(event, context):\n    global _config, _user\n"
+               "    if _config is None:\n        _config = {}\n        _user = event['user']\n    return _user\n",
+               "one request's data kept under a sibling global's guard"),
     )
     valid = (
         python("import boto3\n\n_client = None\n\ndef handler(event, context):\n    global _client\n"
@@ -29,6 +32,10 @@ class GlobalReboundRule(Rule):
                "    global _config, _data\n    if _config is None:\n        _data = json.loads('{}')\n"
                "        _config = dict(_data)\n    return _config, _data\n",
                "two globals initialised together under one guard (Cloud Custodian)"),
+        python("import boto3\n\n_api = None\n\ndef handler(event, context):\n    global _api\n"
+               "    domain = event['requestContext']['domainName']\n    if _api is None:\n"
+               "        _api = boto3.client('apigatewaymanagementapi', endpoint_url=f'https://{domain}')\n"
+               "    return _api\n", "lazy initialisation whose value depends on the event"),
     )
 
     def check_function(self, fn, ctx):
@@ -47,10 +54,14 @@ class GlobalReboundRule(Rule):
                 if not isinstance(target, cst.Name) or target.value not in facts.globals:
                     continue
                 name = target.value
-                # under a guard on this global, or on a sibling global initialised in the same block
+                # Lazy initialisation: under a guard that this global is still unset, whatever the
+                # value (a client for the event's endpoint is made once, at the first invocation),
+                # or `X = X or make()`.  Under a sibling global's guard only when the value does not
+                # come from the request (else one request's data is kept for all the next).
+                if any(lazy_guard(test, name) for test in tests) or _or_default(value, name):
+                    continue
                 from_request = value is not None and bool(names_in(value) & request)
-                if not from_request and (any(lazy_guard(test, other) for test in tests for other in facts.globals)
-                                         or _or_default(value, name)):
+                if not from_request and any(lazy_guard(test, other) for test in tests for other in facts.globals):
                     continue
                 yield Report(
                     f"{function.name.value}() rebinds the global {name} on every invocation: the value "
