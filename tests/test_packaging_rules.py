@@ -377,8 +377,8 @@ def test_six_layers_misplaced_layer_shadowed_package_and_260_mb(six_layer_projec
     assert "at most 5" in ll203["message"]
     assert "merge layers or move dependencies into the function's package" in ll203["message"]
 
-    # LL209 on the misplaced layer's entry in Layers
-    assert ll209["location"]["row"] == ROW["- !Ref ToolsLayer"]
+    # LL209 on the misplaced layer's ContentUri
+    assert ll209["location"]["row"] == ROW["ContentUri: layers/tools/"]  # once per layer, on the layer
     assert "ToolsLayer" in ll209["message"] and "outside python/" in ll209["message"]
     assert "toolbox/" in ll209["message"]
     assert "/opt/python" in ll209["message"] and "move it under python/" in ll209["message"]
@@ -411,7 +411,7 @@ def test_six_layer_scenario_under_all_rules_keeps_the_same_findings(six_layer_pr
     sparse data does not get LL002 (nothing needs to read it)."""
     findings = by_code(check_json(["."]))
     assert "LL002" not in findings, findings.get("LL002")
-    for code, row in (("LL203", "Layers:"), ("LL209", "- !Ref ToolsLayer"), ("LL210", "- !Ref DepsLayer"),
+    for code, row in (("LL203", "Layers:"), ("LL209", "ContentUri: layers/tools/"), ("LL210", "- !Ref DepsLayer"),
                       ("LL202", "CodeUri: src/")):
         assert [f["location"]["row"] for f in findings[code]] == [ROW[row]], (code, findings[code])
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from email.parser import HeaderParser
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, List, Optional, Set, Tuple
 
 from lambdalint.model.bundle import Bundle, BundleError
 
@@ -32,9 +32,10 @@ class Distribution:
 
 
 def site_roots(bundle: Bundle, python_version: str, is_layer: bool) -> List[str]:
-    """Prefixes under which installed packages sit: the bundle root, or a layer's python/ folders."""
+    """Prefixes under which installed packages sit: the bundle root and the folders of installed
+    distributions it carries (`package/`, `.serverless/requirements/`), or a layer's python/ folders."""
     if not is_layer:
-        return [""]
+        return [""] + [root for root in bundle.install_roots() if root]
     # Only the folders on the runtime's sys.path; another version's site-packages is LL209's.
     return ["python/", f"python/lib/python{python_version}/site-packages/"]
 
@@ -59,18 +60,21 @@ def strip_root(path: str, roots: List[str]) -> str:
 def distributions(bundle: Bundle, roots: List[str]) -> List[Distribution]:
     found = []
     ordered = sorted(roots, key=len, reverse=True)  # python/lib/... before python/
+    tops: Dict[str, Set[str]] = {root: set() for root in ordered}  # names present under each root
     for entry in bundle.entries:
         for root in ordered:
             rest = entry.path[len(root):] if entry.path.startswith(root) else None
             if rest is None:
                 continue
+            tops[root].add(rest.split("/", 1)[0])
             if rest.endswith(".dist-info/METADATA") and rest.count("/") == 1:
-                found.append(_read(bundle, root + rest[: -len("/METADATA")], root))
+                found.append((root + rest[: -len("/METADATA")], root))
             break
-    return sorted(found, key=lambda d: d.dist_info)
+    return sorted((_read(bundle, dist_info, root, tops[root]) for dist_info, root in found),
+                  key=lambda d: d.dist_info)
 
 
-def _read(bundle: Bundle, dist_info: str, root: str) -> Distribution:
+def _read(bundle: Bundle, dist_info: str, root: str, present: Set[str]) -> Distribution:
     name, version = _name_from_folder(dist_info)
     try:
         headers = HeaderParser().parsestr(bundle.read_head(f"{dist_info}/METADATA", METADATA_LIMIT)
@@ -90,7 +94,21 @@ def _read(bundle: Bundle, dist_info: str, root: str) -> Distribution:
             top = path.split("/", 1)[0]
             if not top.endswith((".dist-info", ".data")) and top not in dist.top_level:
                 dist.top_level.append(top)
+    if not dist.top_level:  # no RECORD (copied by hand, or trimmed): say what it installs anyway
+        dist.top_level = _declared_top_level(bundle, dist_info, dist.name, present)
     return dist
+
+
+def _declared_top_level(bundle: Bundle, dist_info: str, name: str, present: Set[str]) -> List[str]:
+    """Top-level names from `top_level.txt`, else the distribution's name when a package or
+    module of that name sits next to its dist-info (`pytest-8.3.dist-info` and `pytest/`)."""
+    names = [line.strip() for line in _lines(bundle, f"{dist_info}/top_level.txt") if line.strip()]
+    if not names:
+        import_name = normalise(name).replace("-", "_")
+        # `_pytest` next to `pytest`: a private twin package is the same distribution's
+        names = sorted({name, name.replace("-", "_"), import_name, "_" + import_name})
+    # as RECORD names them: a package folder, or a module file
+    return [top if top in present else f"{top}.py" for top in names if top in present or f"{top}.py" in present]
 
 
 def normalise(name: str) -> str:

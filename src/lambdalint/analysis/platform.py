@@ -59,7 +59,8 @@ def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
     natives = []
     budget = _ReadBudget(bundle, MAX_NATIVE_BYTES_PER_BUNDLE)
     for entry in bundle.files():
-        if entry.is_symlink or not is_native_candidate(entry.path, entry.mode):
+        if entry.is_symlink or not (is_native_candidate(entry.path, entry.mode)
+                                    or _console_script(entry.path, roots)):
             continue
         try:
             info = inspect(budget.reader(entry.path))
@@ -68,6 +69,15 @@ def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
         if info.kind != "other":
             natives.append((entry.path, info))
     return Artifact(bundle, roots, dists, natives, owner_index(dists))
+
+
+def _console_script(path: str, roots: List[str]) -> bool:
+    """A console script that `pip install --target` wrote into the bin/ folder next to the
+    packages (a `.exe` launcher on Windows): a zip made on Windows records no execute bit, so every
+    file there is looked at.  `.exe` files inside packages are data (setuptools' and distlib's
+    launcher templates), never loaded on Lambda."""
+    folder = path.rpartition("/")[0]
+    return folder == "bin" or any(folder == f"{root}bin" for root in roots)
 
 
 class _ReadBudget:
@@ -161,10 +171,19 @@ def abi_accepted(tag, runtime: Runtime) -> bool:
     if abi == "none":
         return wanted_minor <= minor or not match.group(3)
     abi_match = re.match(r"^cp(\d)(\d+)([a-z]*)$", abi)
-    # ABI flags (`t` free-threaded, `d` debug) need another interpreter build than Lambda's
-    allowed_flags = ("", "m") if (major, minor) <= (3, 7) else ("",)  # pymalloc `m` until 3.7
+    allowed_flags = python_abi_flags(runtime.version)
     return bool(abi_match) and (int(abi_match.group(1)), int(abi_match.group(2))) == (major, minor) \
         and abi_match.group(3) in allowed_flags
+
+
+def python_abi_flags(version: Tuple[int, int]) -> Tuple[str, ...]:
+    """ABI flags of the runtime's interpreter build: pymalloc `m` until 3.7, and under Python 2
+    `mu` (wide unicode, UCS-4, as Linux distributions build it; `m` is accepted too, lambdalint
+    does not claim which unicode width Lambda's python2.7 had).  Other flags (`t` free-threaded,
+    `d` debug) need another interpreter build than Lambda's."""
+    if version[0] == 2:
+        return ("m", "mu")
+    return ("", "m") if version <= (3, 7) else ("",)
 
 
 def extension_python(path: str) -> Optional[Tuple[int, int, str]]:

@@ -80,6 +80,12 @@ class Bundle:
         self._entries: Optional[List[BundleEntry]] = None
         self._by_path: Optional[Dict[str, BundleEntry]] = None
         self._own_python: Optional[List[str]] = None
+        # Judged once per bundle from its listing (a walk over every entry; rules and the import
+        # graph ask again and again, issue 12)
+        self._is_layer: Optional[bool] = None
+        self._is_built: Optional[bool] = None
+        self._install_roots: Optional[List[str]] = None
+        self._root_tops: Optional[Set[str]] = None
         # (relative path, message): what listing found but cannot be used (a FIFO, a folder that
         # cannot be listed); discovery reports each as LL002
         self.problems: List[Tuple[str, str]] = []
@@ -112,19 +118,66 @@ class Bundle:
     def is_layer(self) -> bool:
         """Layer content: Python under python/ (extracted to /opt/python), maybe with native
         libraries and tools under lib/ and bin/ (on LD_LIBRARY_PATH and PATH in /opt)."""
-        files = self.files()
-        return (any(e.path.startswith("python/") for e in files)
-                and all(e.path.split("/", 1)[0] in self.LAYER_FOLDERS and "/" in e.path for e in files))
+        if self._is_layer is None:
+            files = self.files()
+            self._is_layer = (any(e.path.startswith("python/") for e in files)
+                              and all(e.path.split("/", 1)[0] in self.LAYER_FOLDERS and "/" in e.path
+                                      for e in files))
+        return self._is_layer
 
     BUILD_FOLDERS = (".aws-sam", "cdk.out", ".serverless")
 
     @property
     def is_built(self) -> bool:
-        """A built artifact: a zip, a build tool's output folder, or a folder carrying installed
-        distributions.  A plain source folder (SAM `CodeUri: src/` before `sam build`) is not."""
-        if self.is_zip or any(part in self.BUILD_FOLDERS for part in real_path(self.path).parts):
-            return True
-        return any(e.path.endswith(".dist-info") or ".dist-info/" in e.path for e in self.entries)
+        """A built artifact: a zip, a build tool's output folder, a layer folder (content under
+        python/), or a folder carrying installed distributions (`pip install -t`, the
+        `.serverless/requirements/` of serverless-python-requirements).  A plain source folder
+        (SAM `CodeUri: src/` before `sam build`) is not."""
+        if self._is_built is None:
+            self._is_built = (self.is_zip or self.in_build_folder or self.is_layer
+                              or bool(self.install_roots()))
+        return self._is_built
+
+    @property
+    def in_build_folder(self) -> bool:
+        return any(part in self.BUILD_FOLDERS for part in real_path(self.path).parts)
+
+    @property
+    def is_source_tree(self) -> bool:
+        """A folder of the user's sources (maybe holding installed packages in a subfolder): only
+        its installed content is a built artifact, not the user's own files."""
+        return not (self.is_zip or self.in_build_folder or self.is_layer)
+
+    def install_roots(self) -> List[str]:
+        """Folders holding installed distributions (a `*.dist-info` folder directly inside):
+        "" for the bundle's root, else "package/", ".serverless/requirements/", "python/" ..."""
+        if self._install_roots is None:
+            roots = set()
+            for entry in self.entries:
+                at = entry.path.find(".dist-info")
+                if at < 0 or not entry.path.endswith((".dist-info", ".dist-info/METADATA")):
+                    continue
+                folder = entry.path[:at].rpartition("/")[0]
+                roots.add(folder + "/" if folder else "")
+            self._install_roots = sorted(roots)
+        return self._install_roots
+
+    def is_installed_content(self, path: str) -> bool:
+        """Does `path` belong to installed distributions (under an install root other than the
+        bundle's own root, or a top-level name a root `RECORD` lists)?"""
+        for root in self.install_roots():
+            if root and path.startswith(root):
+                return True
+        if "" not in self.install_roots():
+            return False
+        top = path.split("/", 1)[0]
+        name = top[:-3] if top.endswith(".py") else top
+        return top.endswith(".dist-info") or name in self._root_distribution_tops()
+
+    def _root_distribution_tops(self) -> Set[str]:
+        if self._root_tops is None:
+            self._root_tops = self.distribution_roots()
+        return self._root_tops
 
     def read(self, path: str) -> bytes:
         """The whole content of a file of the bundle; BundleError when it cannot be read or is
@@ -159,14 +212,13 @@ class Bundle:
     def _find_own_python(self) -> List[str]:
         if self.is_layer:
             return []
-        third_party = self.distribution_roots()
+        has_installed = bool(self.install_roots())
         own = []
         for entry in self.files():
             if not entry.path.endswith(".py") or entry.is_symlink:
                 continue
-            top = entry.path.split("/", 1)[0]
-            if (top[:-3] if top.endswith(".py") else top) in third_party:
-                continue
+            if has_installed and self.is_installed_content(entry.path):
+                continue  # a dependency, not the function's own code
             own.append(entry.path)
         return own
 

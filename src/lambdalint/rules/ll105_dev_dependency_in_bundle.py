@@ -45,7 +45,7 @@ class DevDependencyInBundleRule(Rule):
 
         if not bundle.is_built:
             return
-        roots = all_site_roots(bundle) if bundle.is_layer else [""]
+        roots = all_site_roots(bundle) if bundle.is_layer else [""] + [r for r in bundle.install_roots() if r]
         sizes = {e.path: e.size for e in bundle.files()}
         seen_tops = set()
         dists = ctx.memo(("distributions", id(bundle), tuple(roots)), lambda: distributions(bundle, roots))
@@ -53,19 +53,23 @@ class DevDependencyInBundleRule(Rule):
         required = {name for d in dists if not DEV_DISTRIBUTIONS.match(d.name) for name in d.requires}
         for dist in dists:
             if DEV_DISTRIBUTIONS.match(dist.name):
-                seen_tops.update(dist.top_level)  # judged here, with its distribution
+                root = dist.dist_info[: len(dist.dist_info) - len(dist.dist_info.rsplit("/", 1)[-1])]
+                seen_tops.update(root + top for top in dist.top_level)  # judged here, with its distribution
                 if normalise(dist.name) in required:
                     continue
                 size = sum(sizes.get(path, 0) for path in dist.files)
                 yield self._report(bundle, dist.dist_info, dist.label, size, location, mb)
+        # Folders of dev tools without a dist-info: only in built content (in a source tree, the
+        # user's own folders at its root are not installed packages)
+        top_roots = [r for r in roots if r or not bundle.is_source_tree or "" in bundle.install_roots()]
         tops_by_root = {}
         for path, size in sizes.items():
             rest = strip_root(path, roots)
             root = path[: len(path) - len(rest)]
-            if root in roots and "/" in rest:
+            if root in top_roots and "/" in rest:
                 top = rest.split("/", 1)[0]
                 tops_by_root.setdefault(root, {})
-                if DEV_TOP_LEVEL.match(top) and top not in seen_tops:
+                if DEV_TOP_LEVEL.match(top) and root + top not in seen_tops:
                     tops_by_root[root][top] = tops_by_root[root].get(top, 0) + size
         for root, tops in sorted(tops_by_root.items()):
             for top, size in sorted(tops.items()):

@@ -21,6 +21,8 @@ class PythonAbiMismatchRule(LayerCheckedAlone, Rule):
              **{"pydantic_core/_pydantic_core.cpython-312-x86_64-linux-gnu.so": Member(elf())}),
         _zip("a wheel tagged cp312 under python3.11", **wheel_info("fast", "cp312-cp312-manylinux2014_x86_64")),
         _zip("abi3 from a newer minimum version", **wheel_info("fast", "cp312-abi3-manylinux2014_x86_64")),
+        _zip("a cp36 wheel on python2.7", ("--runtime", "python2.7"),
+             **wheel_info("fast", "cp36-cp36m-manylinux1_x86_64")),
         _zip("a free-threaded build is another interpreter", ("--runtime", "python3.13"),
              **{"fast/_speed.cpython-313t-x86_64-linux-gnu.so": Member(elf())}),
     )
@@ -29,10 +31,13 @@ class PythonAbiMismatchRule(LayerCheckedAlone, Rule):
         _zip("abi3 from an older minimum version", **wheel_info("fast", "cp38-abi3-manylinux2014_x86_64")),
         _zip("pure Python", **wheel_info("fast", "py3-none-any")),
         _zip("an untagged .so", **{"fast/_speed.so": Member(elf())}),
+        _zip("a cp27mu wheel (wide unicode) on python2.7", ("--runtime", "python2.7"),
+             **wheel_info("fast", "cp27-cp27mu-manylinux1_x86_64")),
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.platform import Runtime, abi_accepted, extension_python, parse_tags, version_text
+        from lambdalint.analysis.platform import (Runtime, abi_accepted, extension_python, parse_tags,
+                                                   python_abi_flags, version_text)
         from lambdalint.rules.binary_checks import function_artifacts, pip_hint, reports
 
         runtime = Runtime.of(fn)
@@ -49,7 +54,7 @@ class PythonAbiMismatchRule(LayerCheckedAlone, Rule):
                         f"python/lib/python{fn.python_version}/"):
                     continue  # another version's site-packages is not on sys.path: LL209 says so
                 built_for = extension_python(entry.path)
-                plain = ("", "m") if runtime.version <= (3, 7) else ("",)  # pymalloc `m` until 3.7
+                plain = python_abi_flags(runtime.version)
                 if built_for is not None and (built_for[:2] != runtime.version or built_for[2] not in plain):
                     flags = " (free-threaded)" if "t" in built_for[2] else " (debug)" if built_for[2] else ""
                     problems.append((entry.path, f"extension modules for CPython "

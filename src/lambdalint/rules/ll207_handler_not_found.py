@@ -1,6 +1,16 @@
+from lambdalint.data import generated_modules
 from lambdalint.findings import Report, Severity, TemplateAt
+from lambdalint.loaders.serverless import PLUGINS_PATH
+from lambdalint.model.inline_code import INLINE_MODULE, InlineCodeBundle
+from lambdalint.model.template import dig
 from lambdalint.rules.base import BUNDLE, CONFIG, Example, Rule
 from lambdalint.rules.examples import function_with, template
+
+def _wsgi_service(plugins: str) -> dict:
+    return {"serverless.yml": "service: api\nprovider:\n  name: aws\n  runtime: python3.12\n"
+                              f"{plugins}functions:\n  api:\n    handler: wsgi_handler.handler\n",
+            "app.py": "from flask import Flask\napp = Flask(__name__)\n"}
+
 
 def _case(handler: str, description: str, files: dict) -> Example:
     return template(function_with(code_uri="src/", handler=handler), description,
@@ -19,6 +29,8 @@ class HandlerNotFoundRule(Rule):
         _case("app", "no dot: malformed", {"app.py": "def handler(event, context): pass\n"}),
         _case("app.handler", "a name bound only inside a function",
               {"app.py": "def setup():\n    handler = 1\n"}),
+        Example(_wsgi_service(""), "serverless-wsgi's handler without the plugin listed"),
+        template(function_with(handler="app.handler"), "inline code is index.py, not app.py"),
     )
     valid = (
         _case("app.handler", "a top-level def", {"app.py": "def handler(event, context): pass\n"}),
@@ -31,6 +43,10 @@ class HandlerNotFoundRule(Rule):
         _case("app.handler", "a star import may bind it", {"app.py": "from impl import *\n"}),
         _case("app.handler", "a sourceless compiled module", {"app.pyc": b"\x00" * 16}),
         _case("app.handler", "an extension module", {"app.cpython-312-x86_64-linux-gnu.so": b"\x7fELF"}),
+        Example(_wsgi_service("plugins:\n  - serverless-wsgi\n"), "serverless-wsgi writes wsgi_handler.py"),
+        template(function_with(handler="index.handler"), "inline code is index.py"),
+        template(function_with("InlineCode: |\n  def handler(event, context):\n      return 1",
+                               code_uri="./", handler="index.handler"), "InlineCode and CodeUri: the inline code"),
     )
 
     def check_function(self, fn, ctx):
@@ -47,6 +63,12 @@ class HandlerNotFoundRule(Rule):
         if target.path is None:
             if any(layer.bundle is None for layer in fn.layers):
                 return  # the module may come from a layer we cannot see
+            if target.module_name in _generated_modules(fn.config.template):
+                return  # a plugin listed in serverless.yml writes it into the package
+            if isinstance(fn.code, InlineCodeBundle):
+                yield Report(f"handler '{handler}': inline code is saved as {INLINE_MODULE}, so the "
+                             f"handler must be 'index.{target.function}'", at, resources=resources)
+                return
             base = target.module_name.replace(".", "/")
             yield Report(f"handler '{handler}': module '{target.module_name}' is not in "
                          f"{fn.code.display} (looked for {base}.py and {base}/__init__.py)",
@@ -59,3 +81,10 @@ class HandlerNotFoundRule(Rule):
         if binds_name(target.source.module, target.function) is False:
             yield Report(f"handler '{handler}': {target.source.relpath} defines no top-level name "
                          f"'{target.function}'", at, resources=resources)
+
+
+def _generated_modules(template) -> frozenset:
+    if template.dialect.name != "serverless":
+        return frozenset()
+    plugins = dig(template.data, PLUGINS_PATH)
+    return generated_modules(plugins) if isinstance(plugins, list) else frozenset()

@@ -35,6 +35,8 @@ class ShadowedPackageRule(Rule):
               **_in("layer/python", wheel_info("googleapis-common-protos", "py3-none-any", "1.7",
                                                {"google/api/__init__.py": ""}))),
         _case("requests only in the layer", **_in("layer/python", wheel_info("requests", "py3-none-any", "2.31.0"))),
+        _case("a top-level __init__.py in the code and in the layer is no package",
+              **{"src/__init__.py": "", "layer/python/__init__.py": "", "layer/python/util.py": ""}),
         _case("different packages", **_in("src", wheel_info("idna", "py3-none-any", "3.7")),
               **_in("layer/python", wheel_info("requests", "py3-none-any", "2.31.0"))),
     )
@@ -48,7 +50,7 @@ class ShadowedPackageRule(Rule):
         owners = {}
         for label, bundle, roots, layer in artifacts:
             dists = distributions(bundle, roots)
-            for name in sorted(_import_names(bundle, roots)):
+            for name in sorted(_import_names(bundle, roots) - RUNTIME_PACKAGES):
                 prefix = name.replace(".", "/")
                 owner = next((d for d in dists if any(
                     strip_root(path, roots).startswith((prefix + "/", prefix + ".")) for path in d.files)), None)
@@ -67,6 +69,11 @@ class ShadowedPackageRule(Rule):
                     owners[name] = (label, version)
 
 
+NOT_MODULES = frozenset({"__init__", "__main__"})
+# The runtime provides these; a copy in the code or a layer is LL213's (runtime-sdk-shadowed)
+RUNTIME_PACKAGES = frozenset({"boto3", "botocore"})
+
+
 def _import_names(bundle, roots):
     """Top-level importable names: packages and modules.  A namespace package (no `__init__.py`,
     e.g. `google` shared by protobuf and googleapis-common-protos) is merged by Python across
@@ -79,7 +86,8 @@ def _import_names(bundle, roots):
             parts = entry.path[len(root):].split("/")
             top = parts[0]
             if len(parts) == 1:
-                if top.endswith(".py") and top[:-3].isidentifier():
+                # `__init__.py` at a root makes no package (a folder does): nothing to import
+                if top.endswith(".py") and top[:-3].isidentifier() and top[:-3] not in NOT_MODULES:
                     modules.add(top[:-3])
             elif top.isidentifier() and top not in ("__pycache__", "bin", "tests") and parts[-1].endswith(".py"):
                 if len(parts) == 2 and parts[1] == "__init__.py":

@@ -44,7 +44,10 @@ class RemovableBloatRule(LayerCheckedAlone, Rule):
         from lambdalint.units import MB, mb
 
         roots = site_roots(bundle, python_version, is_layer)
-        found = removable(bundle.files(), python_version, roots, lambda path: bundle.read_head(path, 256 * 1024))
+        files = bundle.files()
+        if bundle.is_source_tree:  # only the installed packages it carries are built content
+            files = [e for e in files if bundle.is_installed_content(e.path)]
+        found = removable(files, python_version, roots, lambda path: bundle.read_head(path, 256 * 1024))
         total = sum(e.size for entries in found.values() for e in entries)
         if total < self.option("bloat-threshold-mb") * MB:
             return
