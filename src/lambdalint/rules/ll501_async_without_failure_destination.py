@@ -38,6 +38,32 @@ resource "aws_lambda_permission" "events" {
 }
 """
 TF_DLQ = 'resource "aws_sqs_queue" "dlq" {}\n'
+CFN_SCHEDULE = """\
+  Nightly:
+    Type: AWS::Scheduler::Schedule
+    Properties:
+      ScheduleExpression: rate(1 day)
+      FlexibleTimeWindow: {{Mode: 'OFF'}}
+      Target:
+        Arn: !GetAtt Fn.Arn
+        RoleArn: arn:aws:iam::123456789012:role/scheduler
+{dead_letter}"""
+CFN_RULE_AND_PERMISSION = """\
+  Hourly:
+    Type: AWS::Events::Rule
+    Properties:
+      ScheduleExpression: rate(1 hour)
+      Targets:
+        - Id: fn
+          Arn: !GetAtt Fn.Arn
+{dead_letter}  HourlyPermission:
+    Type: AWS::Lambda::Permission
+    Properties:
+      Action: lambda:InvokeFunction
+      FunctionName: !Ref Fn
+      Principal: events.amazonaws.com
+      SourceArn: !GetAtt Hourly.Arn
+"""
 
 
 class AsyncWithoutFailureDestinationRule(Rule):
@@ -54,6 +80,10 @@ class AsyncWithoutFailureDestinationRule(Rule):
         template(function_with("Events:\n  Nightly:\n    Type: Schedule\n    Properties:\n"
                                "      Schedule: rate(1 day)"), "a schedule"),
         template(CFN_TEMPLATE.format(extra="", resources=""), "CloudFormation: an SNS permission"),
+        template(function_with(resources=CFN_SCHEDULE.format(dead_letter="")),
+                 "an AWS::Scheduler::Schedule target"),
+        template(function_with(resources=CFN_RULE_AND_PERMISSION.format(dead_letter="")),
+                 "an AWS::Events::Rule target (and its permission)"),
     )
     valid = (
         serverless("jobs:\n  handler: app.handler\n  events:\n    - sqs: arn:aws:sqs:us-east-1:123456789012:jobs",
@@ -87,10 +117,33 @@ resource "aws_lambda_event_source_mapping" "jobs" {
                                "      SqsSubscription: true"), "SNS through an SQS queue is poll-based"),
         template(function_with(S3_EVENT + "\nDeadLetterQueue: !If [IsProd, {Type: SQS, TargetArn: arn:aws:sqs:us-east-1:1:q}, !Ref AWS::NoValue]"),
                  "a dead-letter queue under Fn::If may be set"),
+        template(function_with("Events:\n  SignUp:\n    Type: Cognito\n    Properties:\n"
+                               "      UserPool: !Ref Pool\n      Trigger: PreSignUp",
+                               resources="  Pool:\n    Type: AWS::Cognito::UserPool\n"),
+                 "Cognito user-pool triggers are synchronous"),
+        serverless("skill:\n  handler: app.handler\n  events:\n    - alexaSkill: amzn1.ask.skill.xx",
+                   "Alexa skills are synchronous"),
+        template(function_with(resources=CFN_SCHEDULE.format(
+            dead_letter="        DeadLetterConfig:\n          Arn: arn:aws:sqs:us-east-1:123456789012:dlq\n")),
+                 "a schedule target with its own dead-letter queue"),
+        template(function_with(resources=CFN_RULE_AND_PERMISSION.format(
+            dead_letter="          DeadLetterConfig:\n            Arn: arn:aws:sqs:us-east-1:123456789012:dlq\n")),
+                 "a rule target with its own dead-letter queue (its permission is not another trigger)"),
+        terraform(description="a Terraform schedule target with its own dead-letter queue", resources=TF_DLQ + """\
+resource "aws_scheduler_schedule" "nightly" {
+  schedule_expression = "rate(1 day)"
+  flexible_time_window { mode = "OFF" }
+  target {
+    arn      = aws_lambda_function.fn.arn
+    role_arn = "arn:aws:iam::123456789012:role/scheduler"
+    dead_letter_config { arn = aws_sqs_queue.dlq.arn }
+  }
+}
+"""),
     )
 
     def check_function(self, fn, ctx):
-        triggers = [event for event in fn.config.events if event.kind == "async"]
+        triggers = _unhandled_async_triggers(fn.config)
         if not triggers or _has_dead_letter(fn.config) or _has_on_failure(fn.config):
             return
         term = fn.config.template.term
@@ -100,6 +153,28 @@ resource "aws_lambda_event_source_mapping" "jobs" {
             "dead-letter queue nor an on-failure destination: events that fail every retry are "
             f"dropped silently. Add {term('EventInvokeConfig.DestinationConfig.OnFailure')} (or {term('DeadLetterQueue')})",
             TemplateAt(fn.config.template, triggers[0].path), resources=(fn.config.logical_id,))
+
+
+def _unhandled_async_triggers(config) -> list:
+    """The asynchronous triggers whose failed events nothing of their own keeps.  A permission only
+    says that a service may invoke the function: when the configuration declares that service's
+    triggers of the function (rule targets, schedules), those decide."""
+    template = config.template
+    events = [event for event in config.events if event.kind == "async"]
+    permissions = {id(event) for event in events if event.path[-1:] == ("Principal",)
+                   and template.resource_type(event.name) == "AWS::Lambda::Permission"}
+    declared = {event.type for event in events if id(event) not in permissions}
+    return [event for event in events if not _trigger_keeps_failures(template, event)
+            and not (id(event) in permissions and event.type in declared)]
+
+
+def _trigger_keeps_failures(template, event) -> bool:
+    """A target's own dead-letter queue: CloudFormation and Terraform rule and schedule targets,
+    SAM `EventBridgeRule`/`Schedule`/`ScheduleV2` events with `DeadLetterConfig`."""
+    if event.keeps_failures:
+        return True
+    properties = template.get_value(event.path + ("Properties",))
+    return isinstance(properties, dict) and may_be_set(properties, ("DeadLetterConfig",))
 
 
 def _has_dead_letter(config) -> bool:

@@ -29,6 +29,32 @@ resource "aws_apigatewayv2_integration" "api" {{
   {millis}
 }}
 """
+OPENAPI_API = """\
+  Orders:
+    Type: AWS::Serverless::Api
+    Properties:
+      StageName: prod
+      DefinitionBody:
+        openapi: '3.0.1'
+        paths:
+          /orders:
+            get:
+              x-amazon-apigateway-integration:
+                type: aws_proxy
+                httpMethod: POST
+                uri: {uri}
+{millis}"""
+FN_ARN_URI = "!Sub arn:aws:apigateway:${AWS::Region}:lambda:path/2015-03-31/functions/${Fn.Arn}/invocations"
+OPENAPI_FILE = """\
+openapi: '3.0.1'
+paths:
+  /orders:
+    post:
+      x-amazon-apigateway-integration:
+        type: aws_proxy
+        httpMethod: POST
+        uri: arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/arn:aws:lambda:us-east-1:123456789012:function:orders/invocations
+"""
 LIMITS = {"Api": ("api_gateway_rest_timeout_s", "API Gateway REST API"),
           "HttpApi": ("api_gateway_http_timeout_s", "API Gateway HTTP API"),
           "ALB": ("alb_idle_timeout_default_s", "Application Load Balancer (default idle timeout)")}
@@ -53,6 +79,11 @@ class TimeoutExceedsApiIntegrationRule(Rule):
                  "functions:\n  api:\n    handler: app.handler\n    timeout: 45\n    events:\n"
                  "      - httpApi: GET /orders\n"}, "serverless.yml httpApi event"),
         Example({"main.tf": TF_INTEGRATION.format(timeout=60, millis="")}, "Terraform HTTP API integration"),
+        template(function_with("Timeout: 60", resources=OPENAPI_API.format(uri=FN_ARN_URI, millis="")),
+                 "an integration of an OpenAPI DefinitionBody"),
+        template(function_with("FunctionName: orders\nTimeout: 60", resources=(
+            "  Orders:\n    Type: AWS::ApiGateway::RestApi\n    Properties:\n      BodyS3Location: openapi.yaml\n")),
+            "an OpenAPI file naming the function by its ARN", **{"openapi.yaml": OPENAPI_FILE}),
     )
     valid = (
         template(function_with(API + "\nTimeout: 29")),
@@ -64,6 +95,12 @@ class TimeoutExceedsApiIntegrationRule(Rule):
         template(function_with(API), "the default 3 s"),
         template(function_with(API + "\n      TimeoutInMillis: 120000\nTimeout: 120"),
                  "a REST integration timeout raised to 120 s"),
+        template(function_with("Timeout: 60", resources=OPENAPI_API.format(
+            uri=FN_ARN_URI, millis="                timeoutInMillis: 90000\n")),
+                 "an OpenAPI integration whose timeout is raised to 90 s"),
+        template(function_with("Timeout: 60", resources=OPENAPI_API.format(
+            uri="arn:aws:apigateway:us-east-1:lambda:path/2015-03-31/functions/${stageVariables.fn}/invocations",
+            millis="")), "a function chosen by a stage variable is unknown"),
     )
 
     def check_function(self, fn, ctx):
@@ -71,7 +108,8 @@ class TimeoutExceedsApiIntegrationRule(Rule):
         timeout = setting.as_int() if setting else None
         if timeout is None:
             return
-        limits = [(_limit(fn, e), e.name, e) for e in fn.config.events if e.type in LIMITS]
+        limits = [(_limit(fn, e), e.name, e) for e in fn.config.events
+                  if e.type in LIMITS and e.kind != "async"]  # an asynchronous integration does not wait
         # by limit, then name (an event and a permission may share a name: Events do not compare)
         events = sorted((item for item in limits if item[0] is not None), key=lambda item: item[:2])
         for limit, _, event in events[:1]:  # the strictest integration decides
@@ -88,7 +126,8 @@ class TimeoutExceedsApiIntegrationRule(Rule):
 def _limit(fn, event) -> Optional[int]:
     """The event's own TimeoutInMillis when given (REST APIs can be raised above 29 s), else the
     service's default; None when it is set but known only at deploy time."""
-    millis = fn.config.template.get_value(event.path + ("Properties", "TimeoutInMillis"))
+    millis = event.timeout_millis if event.timeout_millis is not None else \
+        fn.config.template.get_value(event.path + ("Properties", "TimeoutInMillis"))
     value = int_value(millis)
     if value is not None:
         return max(1, value // 1000)

@@ -1,6 +1,7 @@
 import math
 import re
 from collections import Counter
+from typing import Optional
 
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import CONFIG, Rule
@@ -60,14 +61,7 @@ class SecretInEnvVarRule(Rule):
 
     def check_function(self, fn, ctx):
         for name, setting in sorted(fn.config.get_map("Environment", "Variables").items()):
-            value = setting.value
-            if not isinstance(value, str) or REFERENCE.search(value):
-                continue
-            kind = next((label for label, pattern in PATTERNS if pattern.search(value)), None)
-            if kind is None and SECRET_NAME.search(name) and AWS_SECRET_KEY.match(value) and _looks_random(value):
-                kind = "what looks like an AWS secret access key"
-            elif kind is None and SECRET_NAME.search(name) and "/" not in value and _looks_random(value):
-                kind = "a high-entropy value under a secret-like name"
+            kind = literal_secret_kind(name, setting.value)
             if kind is not None:
                 yield Report(
                     f"{name} holds {kind} in plain text: anyone who can read the function's "
@@ -76,6 +70,19 @@ class SecretInEnvVarRule(Rule):
                     "only its name or ARN); `{{resolve:...}}` would put the value back into the "
                     "configuration",
                     TemplateAt(fn.config.template, setting.path), resources=(fn.config.logical_id,))
+
+
+def literal_secret_kind(name: str, value: object) -> Optional[str]:
+    """What kind of plain-text secret the variable `name` holds ("a GitHub token"...), or None
+    (LL613 leaves these to this rule: one finding per variable)."""
+    if not isinstance(value, str) or REFERENCE.search(value):
+        return None
+    kind = next((label for label, pattern in PATTERNS if pattern.search(value)), None)
+    if kind is None and SECRET_NAME.search(name) and AWS_SECRET_KEY.match(value) and _looks_random(value):
+        kind = "what looks like an AWS secret access key"
+    elif kind is None and SECRET_NAME.search(name) and "/" not in value and _looks_random(value):
+        kind = "a high-entropy value under a secret-like name"
+    return kind
 
 
 def _looks_random(value: str) -> bool:
