@@ -178,9 +178,9 @@ def every_format_rendered(reports: Dict[str, str]) -> Iterator[None]:
 
     real = output.render
 
-    def render_all(fmt, findings, rules, checked_files):
+    def render_all(fmt, findings, rules, checked_files, code_counts=None):
         for other in FORMATS:
-            reports[other] = real(other, findings, rules, checked_files)
+            reports[other] = real(other, findings, rules, checked_files, code_counts)
         return reports[fmt]
 
     output.render = render_all

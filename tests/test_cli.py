@@ -43,7 +43,7 @@ def test_text_output_and_summary(project):
     lines = result.stdout.splitlines()
     assert re.match(r"^src/app\.py:2:5: LL301 open\(…, 'w'\) writes to 'out\.txt'", lines[0])
     assert lines[1].startswith("template.yaml:9:7: LL601 Timeout is 1,000 seconds")
-    assert lines[-1] == "Found 2 findings (2 errors, 0 warnings) in 2 files."
+    assert lines[-2:] == ["Found 2 findings (2 errors, 0 warnings) in 2 files.", "Checked 1 function: 1 with code."]
 
 
 def test_statistics(project):
@@ -52,6 +52,7 @@ def test_statistics(project):
         "1\tLL301\twrite-outside-tmp",
         "1\tLL601\ttimeout-out-of-range",
         "Found 2 findings (2 errors, 0 warnings) in 2 files.",
+        "Checked 1 function: 1 with code.",
     ]
 
 

@@ -137,7 +137,8 @@ def terraform_string_bomb(levels: int = 7, width: int = 30) -> str:
     lines += [f'  s{i} = "' + f"${{local.s{i - 1}}}" * width + '"' for i in range(1, levels + 1)]
     lines += ["}", 'resource "aws_lambda_function" "f" {', '  function_name = "f"',
               '  handler       = "app.handler"', '  runtime       = "python3.12"', "  timeout       = 1000",
-              "  environment {", "    variables = {", f"      BIG = local.s{levels}", "    }", "  }", "}"]
+              "  environment {", "    variables = {", f"      BIG = local.s{levels}", "    }", "  }",
+              '  s3_bucket     = "code-bucket"', "}"]
     return "\n".join(lines) + "\n"
 
 
@@ -206,7 +207,7 @@ def test_F05_huge_integers(tmp_path):
     """A 5,001-digit timeout in every format is out of range (LL601), never an internal error,
     and never read as infinity and dropped (Terraform)."""
     json_template = json.dumps({"Resources": {"Fn": {"Type": "AWS::Serverless::Function", "Properties": {
-        "InlineCode": "x", "Handler": "index.handler", "Runtime": "python3.12", "Timeout": 0}}}},
+        "InlineCode": "def handler(e, c): pass", "Handler": "index.handler", "Runtime": "python3.12", "Timeout": 0}}}},
         indent=1).replace('"Timeout": 0', '"Timeout": ' + HUGE)
     materialize({
         "json-template.json": json_template,
@@ -215,7 +216,7 @@ def test_F05_huge_integers(tmp_path):
                                f"  f:\n    handler: app.handler\n    timeout: ${{opt:t, {HUGE}}}\n"),
         "sls/app.py": "def handler(e, c):\n    return 1\n",
         "tf/main.tf": f'resource "aws_lambda_function" "f" {{\n  runtime = "python3.12"\n  timeout = {HUGE}\n'
-                      f"  memory_size = -{HUGE}\n}}\n",
+                      f"  memory_size = -{HUGE}\n  s3_bucket = \"code-bucket\"\n}}\n",
     }, tmp_path)
     findings = _bounded_check(tmp_path, ".")
     assert _rows(findings) == [

@@ -138,11 +138,11 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
         sys.exit(EXIT_ERROR)
 
     infos = _rule_infos(registry) if output_format == "sarif" else {}
-    report = render(output_format, findings, infos, result.checked_files)
+    report = render(output_format, findings, infos, result.checked_files, result.code_counts)
     if output_format == "text" and quiet:
         report = "".join(line + "\n" for line in report.splitlines()[: len(findings)])
     if statistics:
-        report = render_statistics(findings) + summary(findings, result.checked_files) + "\n"
+        report = render_statistics(findings) + summary(findings, result.checked_files, result.code_counts) + "\n"
     _write_report(output_file, report)
     for error in result.internal_errors:
         click.echo(f"lambdalint: internal error: {error} (please report it)", err=True)

@@ -23,8 +23,10 @@ from lambdalint.loaders.serverless import is_serverless_file, load_serverless
 from lambdalint.loaders.terraform import (TerraformFileError, attach_triggers, is_terraform_file,
                                           load_terraform, local_module_folders)
 from lambdalint.model.bundle import SKIPPED_DIRS, Bundle, BundleError, FolderBundle, unusable_reason
-from lambdalint.model.project import Function, Project
+from lambdalint.model.project import (CODE_MISSING, CODE_NOT_BUILT, CODE_UNREADABLE, CodeLocation, Function,
+                                      Project)
 from lambdalint.model.template import Template
+from lambdalint.sources import may_define_handler
 
 TEMPLATE_SUFFIXES = (".yaml", ".yml", ".json", ".template")
 INPUT_SUFFIXES = (".zip", ".py", ".tf") + TEMPLATE_SUFFIXES
@@ -61,6 +63,8 @@ class Discovery:
                 if fn.config is None:
                     continue
                 fn.code = None
+                fn.code_location = CodeLocation(CODE_UNREADABLE, path=fn.code_location.path
+                                                if fn.code_location is not None else ())
             for layer in fn.layers:
                 if layer.bundle is not None and id(layer.bundle) in self._broken:
                     layer.bundle = None
@@ -79,10 +83,12 @@ class Discovery:
             if python_files:
                 self._add_loose_python(path, raw)
         elif found == DIRECTORY:
-            zips, templates, has_python = self._walk(path, raw)
+            zips, templates, python_files = self._walk(path, raw)
             defined = self._add_found(zips, templates)
-            if not defined and has_python:
+            if not defined and python_files:
                 self._add_bundle_function(self.bundles.get(path, raw, excluded=self._excluded))
+            elif python_files:
+                self._add_unlinked_code(path, raw, templates, python_files)
         else:  # named by the user, so never passed over in silence: /dev/zero, a FIFO
             self._unreadable(raw, unusable_reason(path) or "cannot read: no such file or folder")
 
@@ -102,7 +108,7 @@ class Discovery:
                 if not self._excluded(rel):
                     candidates.append((Path(folder) / name, display_join(display, rel)))
         zips, templates, python_files = self._classify(candidates, root=root)
-        return zips, templates, bool(python_files)
+        return zips, templates, python_files
 
     def _keep_dir(self, folder: str, name: str, rel_folder: str) -> bool:
         if name in SKIPPED_DIRS or os.path.exists(os.path.join(folder, name, "pyvenv.cfg")):
@@ -237,6 +243,56 @@ class Discovery:
             defined = defined or bool(functions)
         return defined
 
+    def _add_unlinked_code(self, root: Path, display: str, templates, python_files) -> None:
+        """Folders of handler code that no configuration links to, found next to templates
+        (`functions/a/` in template.yaml, `functions/b/` in none): each is checked as a bundle,
+        as it would be if it were named alone.  Never a folder holding a template or linked code,
+        nor a build output."""
+        taken = self._configured_folders(templates)
+        linked = self._linked_python_files()
+        chosen = {}
+        for path, _ in python_files:
+            absolute = os.path.abspath(path)
+            if absolute in linked:
+                continue
+            folder = _unlinked_folder(Path(os.path.relpath(absolute, os.path.abspath(root))), taken,
+                                      os.path.abspath(root))
+            if folder is not None and folder not in chosen and _may_define_handler(path):
+                chosen[folder] = path
+        for folder in sorted(chosen):
+            rel = os.path.relpath(folder, os.path.abspath(root)).replace(os.sep, "/")
+            bundle = self.bundles.get(Path(folder), display_join(display, rel),
+                                      excluded=lambda inner, prefix=rel: self._excluded(f"{prefix}/{inner}"))
+            if bundle is not None and self._readable(bundle) and not bundle.is_layer \
+                    and id(bundle) not in self.project.attached_bundles():
+                self._add_bundle_function(bundle)
+
+    def _configured_folders(self, templates) -> set:
+        """Absolute folders that hold a template or are linked code (folder bundles of functions
+        and layers): a folder above one of them is not a code-only folder."""
+        folders = {os.path.abspath(path.parent) for path, _ in templates}
+        for fn in self.project.functions:
+            where = fn.code_location
+            if where is not None and where.written and where.status in (CODE_MISSING, CODE_NOT_BUILT):
+                # the folder the configuration meant (LL004 says it is missing)
+                folders.add(os.path.abspath(fn.config.template.folder / where.written))
+            for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
+                if bundle is not None and not bundle.is_zip:
+                    folders.add(os.path.abspath(bundle.path))
+        return folders
+
+    def _linked_python_files(self) -> set:
+        """Absolute paths of the Python files that some function's or layer's folder holds."""
+        linked = set()
+        for fn in self.project.functions:
+            for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
+                if bundle is None or bundle.is_zip:
+                    continue
+                base = os.path.abspath(bundle.path)
+                linked.update(os.path.join(base, entry.path) for entry in bundle.files()
+                              if entry.path.endswith(".py"))
+        return linked
+
     def _add_bundle_function(self, bundle: Bundle) -> None:
         self.project.functions.append(Function(
             name=bundle.display, runtime=self.settings.runtime,
@@ -281,6 +337,31 @@ class Discovery:
             return
         self._reported.add((display, row, column, message))
         self.project.input_errors.append(Report(message, FileAt(display, row, column, key=message)))
+
+
+def _unlinked_folder(rel: Path, taken: set, root: str) -> Optional[str]:
+    """The highest folder above the file `rel` (relative to `root`) that holds no template and no
+    linked code, and is no build output; None when there is none."""
+    parts = rel.parts[:-1]
+    for depth in range(1, len(parts) + 1):
+        if parts[depth - 1] in Bundle.BUILD_FOLDERS:
+            return None
+        folder = os.path.join(root, *parts[:depth])
+        if not any(_is_under(configured, folder) for configured in taken):
+            return folder
+    return None
+
+
+def _is_under(path: str, folder: str) -> bool:
+    return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
+
+
+def _may_define_handler(path: Path) -> bool:
+    try:
+        head = read_head(path, _SNIFF_BYTES)
+    except (UnreadableFile, OSError):
+        return True  # checking it reports why it cannot be read
+    return may_define_handler(head.decode("utf-8", "replace"))
 
 
 def _terraform_folders_once(templates):

@@ -10,7 +10,7 @@ from lambdalint.config import Settings
 from lambdalint.findings import Finding, Report
 from lambdalint.locations import resolve, template_resource
 from lambdalint.model.bundle import Bundle
-from lambdalint.model.project import Function, Project
+from lambdalint.model.project import CodeCounts, Function, Project
 from lambdalint.registry import Registry
 from lambdalint.rules.base import BUNDLE, CONFIG, SOURCE, Rule
 from lambdalint.sources import SourceCache, SourceModule
@@ -154,6 +154,7 @@ class LintResult:
     findings: List[Finding]
     checked_files: int
     internal_errors: List[str]
+    code_counts: Optional[CodeCounts] = None  # functions checked with code, config only, without
 
 
 def needs_met(rule: Rule, fn: Function, ctx: Optional["Context"] = None) -> bool:
@@ -241,7 +242,8 @@ def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: 
             if not _filtered(finding, settings, registry):
                 findings.add(finding)
     checked = len(project.templates) + len(ctx.sources.all()) + sum(1 for b in project.bundles if b.is_zip)
-    return LintResult(sorted(findings, key=Finding.sort_key), checked, runner.internal_errors)
+    return LintResult(sorted(findings, key=Finding.sort_key), checked, runner.internal_errors,
+                      project.code_counts())
 
 
 def _filtered(finding: Finding, settings: Settings, registry: Registry) -> bool:

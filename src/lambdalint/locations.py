@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Optional
 
 from lambdalint.docs import rule_url
@@ -21,6 +22,8 @@ def resolve(report: Report, code: str, name: str, severity: Severity) -> Finding
         filename, member = at.module.filename, at.module.member
         start, end = Position(row, column), Position(end_row, end_column)
         key = _line_text(at.module.lines, row)
+        if report.fix and at.module.bundle.kind == "inline":
+            report = replace(report, fix=None)  # code inside a template: --fix never rewrites it
         if report.fix and member is None:
             fix_target = FixTarget(os.path.join(at.module.bundle.path, at.module.relpath), at.module.text)
     elif isinstance(at, FileAt):

@@ -26,9 +26,10 @@ def collect(project, settings) -> List[dict]:
         if fn.package_type != "Zip":
             continue  # container images have their own 10 GB limit; nothing to weigh here
         version = fn.python_version or default_version
-        artifacts = [_artifact("code", "code", fn.code, version)]
+        code = fn.code if fn.code is not None and fn.code.kind != "inline" else None  # no artifact
+        artifacts = [_artifact("code", "code", code, version)]
         artifacts += [_artifact(layer.name, "layer", layer.bundle, version) for layer in fn.layers]
-        functions.append(_function(fn.name, fn.runtime, fn.code, artifacts))
+        functions.append(_function(fn.name, fn.runtime, code, artifacts))
     attached = project.attached_bundles()
     for bundle in project.bundles:
         if id(bundle) in attached or not bundle.is_zip or not bundle.is_layer:

@@ -17,6 +17,11 @@ LAMBDA_SIGNATURE = (("event", "_event"), ("context", "_context"))
 _HANDLER_HINT = re.compile(r"^(?:async\s+)?def\s+\w+\s*\(\s*_?event\b[^)]*\b_?context\b", re.M)
 
 
+def may_define_handler(text: str) -> bool:
+    """A cheap test (no parse) for a top-level-looking `def f(event, context)` in a module."""
+    return bool(_HANDLER_HINT.search(text))
+
+
 class SourceError(Exception):
     def __init__(self, code: str, message: str, row: int = 1, column: int = 1, grammar_dependent: bool = False):
         super().__init__(message)
@@ -46,7 +51,7 @@ class SourceModule:
     # Where findings about this module are reported.
     @property
     def filename(self) -> str:
-        if self.bundle.is_zip:
+        if self.bundle.is_zip or self.bundle.kind == "inline":  # inline code: its template's rows
             return self.bundle.display
         return display_join(self.bundle.display, self.relpath)
 
@@ -152,8 +157,9 @@ class SourceModule:
 
             self._positions = self.wrapper.resolve(PositionProvider)
         code_range = self._positions[node]
-        return (code_range.start.line, code_range.start.column + 1,
-                code_range.end.line, code_range.end.column + 1)
+        indent = getattr(self.bundle, "indent", 0)  # inline code: the template's indentation
+        return (code_range.start.line, code_range.start.column + 1 + indent,
+                code_range.end.line, code_range.end.column + 1 + indent)
 
     def top_level_functions(self) -> Dict[str, Any]:
         import libcst as cst

@@ -38,3 +38,10 @@ def runtime_defaults() -> Dict[str, Any]:
 
 def event_sources() -> Dict[str, Any]:
     return table("event_sources")
+
+
+def generated_modules(plugins) -> frozenset:
+    """Modules that these Serverless Framework plugins add to the package at deploy time."""
+    known = table("generated_modules")["plugins"]
+    return frozenset(module for plugin in plugins if isinstance(plugin, str)
+                     for module in known.get(plugin, {}).get("modules", ()))

@@ -8,11 +8,14 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.display import display_join
-from lambdalint.files import DIRECTORY, FILE, INVALID, kind, real_path
+from lambdalint.files import DIRECTORY, FILE, INVALID, MISSING, UnreadableFile, kind, read_head, real_path
+from lambdalint.loaders.triggers import TemplateTriggers
 from lambdalint.loaders.marked_yaml import (DocumentError, MarkedDocument, load_json, load_yaml,
                                              read_text)
 from lambdalint.model.bundle import Bundle, FolderBundle, open_bundle, unusable_reason
-from lambdalint.model.project import Event, Function, FunctionConfig, Layer
+from lambdalint.model.inline_code import InlineCodeBundle
+from lambdalint.model.project import (CODE_FOUND, CODE_MISSING, CODE_NOT_BUILT, CODE_NOT_SET, CODE_REMOTE,
+                                      CODE_UNREADABLE, CodeLocation, Event, Function, FunctionConfig, Layer)
 from lambdalint.model.template import Template, referenced_id
 
 SAM_FUNCTION = "AWS::Serverless::Function"
@@ -76,9 +79,10 @@ class BundleCache:
 def functions_from_template(template: Template, default_runtime: str, default_architecture: str,
                             bundles: BundleCache) -> List[Function]:
     functions = []
+    declared = TemplateTriggers(template)  # rule and schedule targets, OpenAPI integrations
     for logical_id, resource in template.resources_of_type(*FUNCTION_TYPES):
         config = FunctionConfig(template, logical_id, resource["Type"])
-        config.events = _events(template, config)
+        config.events = _events(template, config) + declared.events_for(config)
         runtime = config.get("Runtime")
         architectures = config.get("Architectures")
         arch = default_architecture
@@ -86,15 +90,17 @@ def functions_from_template(template: Template, default_runtime: str, default_ar
             arch = str(architectures.value[0])
         package_type = config.get("PackageType")
         handler = config.get("Handler")
+        code, location = _function_code(template, config, bundles)
         functions.append(Function(
             name=config.name,
             runtime=runtime.value if runtime and isinstance(runtime.value, str) else default_runtime,
             architecture=arch,
-            code=_function_code(template, config, bundles),
+            code=code,
             layers=_layers(template, config, bundles),
             handler=handler if handler and isinstance(handler.value, str) else None,
             config=config,
             package_type=package_type.value if package_type and isinstance(package_type.value, str) else "Zip",
+            code_location=location,
         ))
     return functions
 
@@ -122,27 +128,117 @@ def _local_artifact(template: Template, location: Any, logical_id: str, bundles:
             template.problems.append((template.mark(setting), f"{display}: {unusable}"))
             bundles.refused.add(os.path.abspath(target))  # a walk meeting it again stays silent
         return None
-    if target.suffix == ".py" and kind(target) == FILE:
+    if kind(target) == FILE and not _is_archive(target):
         # a single source file (Terraform archive_file source_file, the lambda module's
-        # source_path): the bundle is that file alone, at the root
+        # source_path, in any language): the bundle is that file alone, at the root
         parent = display_join(template.display_folder, str(Path(location).parent))
         return bundles.add(FolderBundle(target.parent, parent, only=[target.name]), key=real_path(target))
     return bundles.get(target, display)
 
 
-def _function_code(template: Template, config: FunctionConfig, bundles: BundleCache) -> Optional[Bundle]:
-    setting = config.properties_path + ("Code",)
+def _is_archive(path: Path) -> bool:
+    """A zip (or jar) by its name or its first bytes; anything else is a single source file."""
+    if path.name.lower().endswith(_ARCHIVE_SUFFIXES):
+        return True
+    try:
+        return read_head(path, 2) == b"PK"
+    except (UnreadableFile, OSError):
+        return True  # opening it as an archive reports why it cannot be read
+
+
+def _function_code(template: Template, config: FunctionConfig,
+                   bundles: BundleCache) -> Tuple[Optional[Bundle], CodeLocation]:
+    """The function's code and how it was found: CloudFormation `Code` (a local path after
+    `aws cloudformation package`, `ZipFile`, S3, an image), SAM `CodeUri`/`InlineCode`, or the
+    CDK asset folder.  `.aws-sam/build/<LogicalId>/` wins when `sam build` made it."""
+    props = config.properties_path
     if config.is_sam:
-        code_uri = config.get("CodeUri")
-        location = code_uri.value if code_uri else None
-        setting = code_uri.path if code_uri else config.properties_path
+        inline, code_uri = config.get("InlineCode"), config.get("CodeUri")
+        if inline is not None:
+            if isinstance(inline.value, str):
+                return _inline(template, inline.value, inline.path)
+            return None, CodeLocation(CODE_REMOTE, None, inline.path)  # `!Sub` text: known at deploy
+        if code_uri is None:
+            return _default_folder(template, config, bundles)
+        location, setting = code_uri.value, code_uri.path
     else:
-        location = template.properties(config.logical_id).get("Code")
+        location, setting = template.properties(config.logical_id).get("Code"), props + ("Code",)
         metadata = template.resources[config.logical_id].get("Metadata")
         if isinstance(metadata, dict) and isinstance(metadata.get("aws:asset:path"), str):
             location = metadata["aws:asset:path"]  # CDK synthesised asset folder in cdk.out
             setting = config.resource_path + ("Metadata", "aws:asset:path")
-    return _local_artifact(template, location, config.logical_id, bundles, setting)
+        elif isinstance(location, dict) and isinstance(location.get("ZipFile"), str):
+            return _inline(template, location["ZipFile"], setting + ("ZipFile",))
+    if _package_type(config) == "Image":
+        return None, CodeLocation(CODE_REMOTE, path=setting)
+    if location is None:
+        return None, CodeLocation(CODE_NOT_SET, None, config.resource_path)
+    bundle = _local_artifact(template, location, config.logical_id, bundles, setting)
+    return bundle, _status(template, location, setting, bundle)
+
+
+def _package_type(config: FunctionConfig) -> Optional[str]:
+    package_type = config.get("PackageType")
+    return package_type.value if package_type is not None else None
+
+
+def _status(template: Template, location: Any, setting: Tuple[Any, ...],
+            bundle: Optional[Bundle]) -> CodeLocation:
+    """Why a function has the code it has (or has none)."""
+    written = location if isinstance(location, str) else None
+    if bundle is not None:
+        return CodeLocation(CODE_FOUND, written, setting)
+    if not isinstance(location, str) or "://" in location or not location.strip():
+        return CodeLocation(CODE_REMOTE, written, setting)  # S3, an intrinsic: not here
+    target = template.folder / location
+    if kind(target) != MISSING:
+        return CodeLocation(CODE_UNREADABLE, written, setting)  # reported as LL002 already
+    status = CODE_NOT_BUILT if location.rstrip("/").endswith(_ARCHIVE_SUFFIXES) else CODE_MISSING
+    return CodeLocation(status, written, setting)
+
+
+_ARCHIVE_SUFFIXES = (".zip", ".jar")
+
+
+def _default_folder(template: Template, config: FunctionConfig,
+                    bundles: BundleCache) -> Tuple[Optional[Bundle], CodeLocation]:
+    """A SAM function with neither `CodeUri` nor `InlineCode`: SAM CLI builds and packages the
+    template's folder (its default CodeUri is "."), so that folder is the code checked."""
+    if _package_type(config) == "Image":
+        return None, CodeLocation(CODE_REMOTE, path=config.resource_path)
+    if template.dialect.name != "cloudformation":
+        return None, CodeLocation(CODE_NOT_SET, None, config.resource_path)
+    bundle = _local_artifact(template, ".", config.logical_id, bundles, config.resource_path)
+    status = CODE_FOUND if bundle is not None else CODE_NOT_SET
+    return bundle, CodeLocation(status, None, config.resource_path, default_folder=True)
+
+
+def _inline(template: Template, code: str, setting: Tuple[Any, ...]) -> Tuple[Bundle, CodeLocation]:
+    """Code written in the template: the module `index.py`, its rows those of the template."""
+    mark = template.mark(setting)
+    block = _is_block_scalar(template, mark)
+    first_row = mark.line + 1 if block else mark.line
+    indent = _block_indent(template.lines[mark.line:]) if block else 0
+    bundle = InlineCodeBundle(template.path, mark.display or template.display, code, first_row, indent)
+    return bundle, CodeLocation(CODE_FOUND, None, setting)
+
+
+def _is_block_scalar(template: Template, mark: Any) -> bool:
+    """`InlineCode: |` (or `>`): the code starts on the line after the mark."""
+    if mark.display not in (None, template.display) or not 0 < mark.line <= len(template.lines):
+        return False
+    return bool(_BLOCK_SCALAR.search(template.lines[mark.line - 1]))
+
+
+def _block_indent(lines: List[str]) -> int:
+    """The indentation of a block scalar's content: that of its first non-blank line."""
+    for line in lines:
+        if line.strip():
+            return len(line) - len(line.lstrip(" "))
+    return 0
+
+
+_BLOCK_SCALAR = re.compile(r"[|>][-+0-9]*\s*(?:#.*)?$")
 
 
 def _layers(template: Template, config: FunctionConfig, bundles: BundleCache) -> List[Layer]:

@@ -68,6 +68,17 @@ TERMS = {
 }
 
 
+# Where the translated template keeps the plugins serverless.yml lists (they add generated code)
+PLUGINS_PATH = ("Metadata", "ServerlessFramework", "plugins")
+
+
+def _plugin_names(plugins: Any) -> list:
+    """`plugins: [a, b]`, or `plugins: {localPath: ..., modules: [a, b]}`."""
+    if isinstance(plugins, dict):
+        plugins = plugins.get("modules")
+    return [name for name in plugins if isinstance(name, str)] if isinstance(plugins, list) else []
+
+
 def is_serverless_file(path: Path) -> bool:
     return path.name in SERVERLESS_NAMES
 
@@ -89,6 +100,7 @@ def translate(path: Path, display: str, document: MarkedDocument, text: str) -> 
     resolved = variables.resolve(data)
     out = Translation(resolved, document.marks)
     out.put(("Transform",), "AWS::Serverless-2016-10-31")
+    out.put(PLUGINS_PATH, _plugin_names(resolved.get("plugins")))
     names: Dict[str, str] = {}
     _provider_defaults(out)
     for key, function in _functions(resolved).items():
@@ -272,6 +284,8 @@ def _events(out: Translation, props: tuple, base: tuple, events: Any) -> None:
         out.put(target + ("Type",), sam_type)
         out.put(target + ("Properties",), {})
         out.mark(target, base + ("events", index))
+        if kind == "eventBridge" and isinstance(settings, dict):  # the target's own dead-letter queue (LL501)
+            out.copy(target + ("Properties", "DeadLetterConfig", "Arn"), source + ("deadLetterQueueArn",))
         if kind in ("stream", "sqs"):
             _mapping_properties(out, target + ("Properties",), source, settings,
                                 _STREAM_KEYS if kind == "stream" else _SQS_KEYS)

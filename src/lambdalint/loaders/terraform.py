@@ -13,18 +13,20 @@ This module reads a folder (files, overrides, tfvars, duplicate addresses) and a
 """
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from typing import Any, Dict, List, Sequence, Tuple
 
 from lambdalint.data import event_sources
-from lambdalint.files import UnreadableFile, name_problem, read_file, real_path
+from lambdalint.files import FILE, UnreadableFile, name_problem, read_file, real_path
+from lambdalint.files import kind as path_kind
 from lambdalint.limits import MAX_TEMPLATE_BYTES
 from lambdalint.loaders import hcl
 from lambdalint.loaders.marked_yaml import DocumentError, read_text
-from lambdalint.loaders.terraform_resources import TERMS, Translator, reference
+from lambdalint.loaders.terraform_resources import TERMS, Translator, reference, trigger_keeps_failures
 from lambdalint.loaders.terraform_values import Values
-from lambdalint.loaders.translation import Translation
+from lambdalint.loaders.translation import Translation, unresolved
 from lambdalint.model.project import Event, Function
 from lambdalint.model.template import Dialect, Template, referenced_id
 
@@ -51,6 +53,7 @@ def load_terraform(files: Sequence[Tuple[Path, str]], called_as_module: bool = F
     values = Values(config, folder, variables, lambda parts: reference(config, parts),
                     use_defaults=not called_as_module)
     Translator(out, config, values).run()
+    _follow_function_code(out, config, values, folder)
     # values left unresolved because locals expand too far (LL002 on the local's line)
     problems.extend((marks.get(where) if where else None, message)
                     for where, message in values.problems)
@@ -78,6 +81,75 @@ def local_module_folders(tf_files: Sequence[Path]) -> set:
             if name_problem(folder) is None:  # a NUL byte or an over-long name calls nothing
                 folders.add(real_path(folder))
     return folders
+
+
+_S3_OBJECTS = ("aws_s3_object", "aws_s3_bucket_object")
+
+
+def _follow_function_code(out: Translation, config: Dict[str, Any], values: Values, folder: Path) -> None:
+    """Find each function's code where it really is: `s3_key = aws_s3_object.x.key` is the
+    object's `source` (often an archive_file's output); a `filename` written as the same string as
+    an archive_file's `output_path` is that archive (its sources until it is built).  Code kept in
+    S3 or an image is marked as such (CloudFormation's `S3Bucket`/`ImageUri`): configuration only."""
+    _module_packages_elsewhere(out)
+    functions = config.get("resource", {}).get("aws_lambda_function", {})
+    for name, body in functions.items() if isinstance(functions, dict) else ():
+        address = f"aws_lambda_function.{name}"
+        resource = out.data.get("Resources", {}).get(address)
+        if not isinstance(body, dict) or not isinstance(resource, dict):
+            continue
+        props = ("Resources", address, "Properties")
+        source = ("resource", "aws_lambda_function", name)
+        code = resource.get("Properties", {}).get("Code")
+        if isinstance(code, str):
+            archive = _archive_written_as(code, config, values, folder)
+            if archive is not None:
+                out.put(props + ("Code",), values.evaluate(hcl.Reference(("data", "archive_file", archive, "output_path"))))
+        elif "image_uri" in body:
+            out.put(props + ("Code",), {"ImageUri": values.evaluate(body["image_uri"])}, source + ("image_uri",))
+        elif "s3_key" in body or "s3_bucket" in body:
+            local = _s3_object_source(body.get("s3_key"), config, values)
+            where = source + (("s3_key",) if "s3_key" in body else ("s3_bucket",))
+            if isinstance(local, str):
+                out.put(props + ("Code",), local, where)
+            else:
+                out.put(props + ("Code",), {"S3Bucket": values.evaluate(body.get("s3_bucket")),
+                                            "S3Key": values.evaluate(body.get("s3_key"))}, where)
+
+
+def _module_packages_elsewhere(out: Translation) -> None:
+    """A lambda module call without a local package (`s3_existing_package`, `image_uri`, a
+    `source_path` known only at plan time): its code is not here, which is no missing code."""
+    for address, resource in out.data.get("Resources", {}).items():
+        if str(address).startswith("module.") and isinstance(resource, dict) \
+                and resource.get("Type") == "AWS::Lambda::Function" and "Code" not in resource.get("Properties", {}):
+            out.put(("Resources", address, "Properties", "Code"), unresolved("the module's package"))
+
+
+def _s3_object_source(s3_key: Any, config: Dict[str, Any], values: Values) -> Any:
+    """The local file an `aws_s3_object` uploads, when `s3_key` refers to that object."""
+    if isinstance(s3_key, hcl.Interpolated) and len(s3_key.parts) == 1:
+        s3_key = s3_key.parts[0]
+    if not isinstance(s3_key, hcl.Reference) or len(s3_key.parts) != 3:
+        return None
+    resource_type, name, attribute = s3_key.parts
+    obj = config.get("resource", {}).get(resource_type, {}).get(name) if resource_type in _S3_OBJECTS else None
+    if not isinstance(obj, dict) or attribute not in ("key", "id") or "source" not in obj:
+        return None
+    return values.evaluate(obj["source"])
+
+
+def _archive_written_as(filename: str, config: Dict[str, Any], values: Values, folder: Path) -> Any:
+    """The archive_file whose `output_path` is the same path as `filename` (a literal string, not
+    a reference), when that file is not there: the function's code is the archive's sources."""
+    if path_kind(folder / filename) == FILE:
+        return None
+    archives = config.get("data", {}).get("archive_file", {})
+    for name, archive in archives.items() if isinstance(archives, dict) else ():
+        output = values.evaluate(archive.get("output_path")) if isinstance(archive, dict) else None
+        if isinstance(output, str) and os.path.normpath(output) == os.path.normpath(filename):
+            return name
+    return None
 
 
 def _is_override(path: Path) -> bool:
@@ -204,4 +276,5 @@ def attach_triggers(template: Template, functions: List[Function]) -> None:
             if fn is not None and function_id not in reached:
                 reached.add(function_id)
                 # the resource itself is the event's place (LL602 reads its TimeoutInMillis)
-                fn.config.events.append(Event(address, event_type, invocation, ("Resources", address)))
+                fn.config.events.append(Event(address, event_type, invocation, ("Resources", address),
+                                              keeps_failures=trigger_keeps_failures(resource)))

@@ -37,6 +37,11 @@ class Event:
     type: str  # SAM event type, or the service of an AWS::Lambda::Permission principal
     kind: str  # "async" | "sync" | "poll" | "unknown"
     path: Tuple[Any, ...]  # where the trigger is declared
+    # the trigger's own dead-letter queue keeps what it fails to deliver (EventBridge rule and
+    # Scheduler targets)
+    keeps_failures: bool = False
+    # an OpenAPI integration's `timeoutInMillis` (read outside the template; None when absent)
+    timeout_millis: Any = None
 
 
 @dataclass
@@ -147,6 +152,25 @@ class Layer:
     path: Optional[Tuple[Any, ...]] = None  # template path of the reference
 
 
+# Where a function's code is, as far as the configuration lets lambdalint follow it.
+CODE_FOUND = "found"  # `Function.code` holds it (a folder, a zip, or inline code)
+CODE_REMOTE = "remote"  # an S3 object, a container image, a value known at deploy time
+CODE_NOT_SET = "not-set"  # the configuration names no code at all
+CODE_MISSING = "missing"  # it names a folder or file that does not exist
+CODE_NOT_BUILT = "not-built"  # it names a zip that no build has produced yet
+CODE_UNREADABLE = "unreadable"  # it exists but cannot be read (LL002 says why)
+
+
+@dataclass(frozen=True)
+class CodeLocation:
+    """How a function from configuration found (or did not find) its code."""
+
+    status: str  # one of the CODE_* values above
+    written: Optional[str] = None  # the location as the configuration writes it
+    path: Tuple[Any, ...] = ()  # template path of the setting that gives it
+    default_folder: bool = False  # SAM without CodeUri: the template's folder, as SAM CLI takes it
+
+
 @dataclass
 class Function:
     """A deployable function: from a template, or a bundle checked without configuration."""
@@ -159,6 +183,7 @@ class Function:
     handler: Optional[Setting] = None  # configured handler string and where it is set
     config: Optional[FunctionConfig] = None
     package_type: str = "Zip"
+    code_location: Optional[CodeLocation] = None  # None for a bundle checked without configuration
 
     @property
     def is_python(self) -> bool:
@@ -170,11 +195,36 @@ class Function:
 
 
 @dataclass
+class CodeCounts:
+    with_code: int = 0
+    config_only: int = 0
+    without_code: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.with_code + self.config_only + self.without_code
+
+
+@dataclass
 class Project:
     functions: List[Function] = field(default_factory=list)
     bundles: List[Bundle] = field(default_factory=list)  # every artifact seen, once each
     templates: List[Template] = field(default_factory=list)
     input_errors: List[Any] = field(default_factory=list)  # findings.Report of LL002
+
+    def code_counts(self) -> "CodeCounts":
+        """How many functions had their Python code analysed, were checked from their
+        configuration only (remote code, images, other languages), or had no code to analyse."""
+        counts = CodeCounts()
+        for fn in self.functions:
+            if fn.code is not None and fn.is_python and fn.package_type == "Zip":
+                counts.with_code += 1
+            elif fn.is_python and fn.package_type == "Zip" and fn.code_location is not None \
+                    and fn.code_location.status not in (CODE_FOUND, CODE_REMOTE):
+                counts.without_code += 1
+            else:
+                counts.config_only += 1
+        return counts
 
     def attached_bundles(self) -> set:
         attached = set()

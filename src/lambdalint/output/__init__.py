@@ -65,7 +65,8 @@ class RuleInfo:
     severity: str
 
 
-def render(fmt: str, findings: List[Finding], rules: Dict[str, RuleInfo], checked_files: int) -> str:
+def render(fmt: str, findings: List[Finding], rules: Dict[str, RuleInfo], checked_files: int,
+           code_counts=None) -> str:
     if fmt == "json":
         from lambdalint.output.json_format import render_json
 
@@ -80,7 +81,7 @@ def render(fmt: str, findings: List[Finding], rules: Dict[str, RuleInfo], checke
         return render_github(findings)
     from lambdalint.output.text import render_text
 
-    return render_text(findings, checked_files)
+    return render_text(findings, checked_files, code_counts)
 
 
 # -- write_report: where the report goes -------------------------------------------------------------

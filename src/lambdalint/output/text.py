@@ -1,9 +1,12 @@
 from __future__ import annotations
 
-from typing import Dict, List
+from typing import TYPE_CHECKING, Dict, List, Optional
 
 from lambdalint.findings import Finding, Severity
 from lambdalint.output import printable
+
+if TYPE_CHECKING:  # the counts are computed by the engine; this module only prints them
+    from lambdalint.model.project import CodeCounts
 
 
 def location(finding: Finding) -> str:
@@ -12,10 +15,10 @@ def location(finding: Finding) -> str:
     return printable(shown)
 
 
-def render_text(findings: List[Finding], checked_files: int) -> str:
+def render_text(findings: List[Finding], checked_files: int, code_counts: Optional["CodeCounts"] = None) -> str:
     lines = [f"{location(f)}:{f.start.row}:{f.start.column}: {f.code}{' [*]' if _safe(f) else ''} "
              f"{printable(f.message)}" for f in findings]
-    lines.append(summary(findings, checked_files))
+    lines.append(summary(findings, checked_files, code_counts))
     fixable = sum(1 for f in findings if _safe(f))
     if fixable:
         lines.append(f"[*] {fixable} fixable with --fix.")
@@ -26,7 +29,26 @@ def _safe(finding: Finding) -> bool:
     return bool(finding.fix) and finding.fix.get("applicability") == "safe"
 
 
-def summary(findings: List[Finding], checked_files: int) -> str:
+def summary(findings: List[Finding], checked_files: int, code_counts: Optional["CodeCounts"] = None) -> str:
+    """The findings line, then (when functions were checked) how many had their code analysed:
+    "All checks passed!" never stands alone when some function's code was not."""
+    first = _findings_line(findings, checked_files)
+    functions = _functions_line(code_counts) if code_counts is not None else ""
+    return f"{first}\n{functions}" if functions else first
+
+
+def _functions_line(counts: "CodeCounts") -> str:
+    if not counts.total:
+        return ""
+    parts = [f"{counts.with_code} with code"]
+    if counts.config_only:
+        parts.append(f"{counts.config_only} configuration only")
+    if counts.without_code:
+        parts.append(f"{counts.without_code} without code")
+    return f"Checked {_plural(counts.total, 'function')}: {', '.join(parts)}."
+
+
+def _findings_line(findings: List[Finding], checked_files: int) -> str:
     if not findings:
         return f"All checks passed! ({_plural(checked_files, 'file')} checked)"
     counts: Dict[Severity, int] = {s: 0 for s in Severity}

@@ -2,6 +2,7 @@
 from lambdalint.rules.ll001_syntax_error import SyntaxErrorRule
 from lambdalint.rules.ll002_unreadable_input import UnreadableInputRule
 from lambdalint.rules.ll003_unused_suppression import UnusedSuppressionRule
+from lambdalint.rules.ll004_code_not_found import CodeNotFoundRule
 from lambdalint.rules.ll101_heavy_import_not_needed_at_init import HeavyImportNotNeededAtInitRule
 from lambdalint.rules.ll102_heavy_import_unused import HeavyImportUnusedRule
 from lambdalint.rules.ll103_init_budget_exceeded import InitBudgetExceededRule
@@ -20,6 +21,7 @@ from lambdalint.rules.ll209_layer_layout import LayerLayoutRule
 from lambdalint.rules.ll210_shadowed_package import ShadowedPackageRule
 from lambdalint.rules.ll211_removable_bloat import RemovableBloatRule
 from lambdalint.rules.ll212_unsafe_zip_entry import UnsafeZipEntryRule
+from lambdalint.rules.ll213_runtime_sdk_shadowed import RuntimeSdkShadowedRule
 from lambdalint.rules.ll301_write_outside_tmp import WriteOutsideTmpRule
 from lambdalint.rules.ll302_tmp_not_cleaned import TmpNotCleanedRule
 from lambdalint.rules.ll303_fixed_tmp_path import FixedTmpPathRule
@@ -44,11 +46,13 @@ from lambdalint.rules.ll609_latest_version_reference import LatestVersionReferen
 from lambdalint.rules.ll610_alias_routing_invalid import AliasRoutingInvalidRule
 from lambdalint.rules.ll611_concurrency_misconfigured import ConcurrencyMisconfiguredRule
 from lambdalint.rules.ll612_vpc_config_incomplete import VpcConfigIncompleteRule
+from lambdalint.rules.ll613_deploy_time_secret_in_env_var import DeployTimeSecretInEnvVarRule
 
 ALL_RULES = (
     SyntaxErrorRule,
     UnreadableInputRule,
     UnusedSuppressionRule,
+    CodeNotFoundRule,
     HeavyImportNotNeededAtInitRule,
     HeavyImportUnusedRule,
     InitBudgetExceededRule,
@@ -67,6 +71,7 @@ ALL_RULES = (
     ShadowedPackageRule,
     RemovableBloatRule,
     UnsafeZipEntryRule,
+    RuntimeSdkShadowedRule,
     WriteOutsideTmpRule,
     TmpNotCleanedRule,
     FixedTmpPathRule,
@@ -91,4 +96,5 @@ ALL_RULES = (
     AliasRoutingInvalidRule,
     ConcurrencyMisconfiguredRule,
     VpcConfigIncompleteRule,
+    DeployTimeSecretInEnvVarRule,
 )
