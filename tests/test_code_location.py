@@ -240,3 +240,21 @@ def test_linked_code_is_not_checked_twice(project):
              "functions/a/app.py": "def handler(event, context):\n    open('x.txt', 'w')\n"})
     assert codes_at(check_json(["."])) == [("LL301", "functions/a/app.py", 2, 5)]
     assert text_lines()[-1] == "Checked 1 function: 1 with code."
+
+
+def test_functions_included_through_an_unresolved_variable_are_said_not_read(tmp_path):
+    (tmp_path / "serverless.yml").write_text(
+        "service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n"
+        "  - ${file(fns.yml)}\n  - hello:\n      handler: app.handler\n")
+    (tmp_path / "app.py").write_text("def handler(event, context):\n    return 1\n")
+    findings = check_json([str(tmp_path / "serverless.yml")])
+    assert [(f["code"], f["location"]["row"]) for f in findings] == [("LL002", 6)], findings
+    assert "${file(fns.yml)} are not read" in findings[0]["message"]
+
+
+def test_inline_code_made_by_a_preprocessor_tag_is_not_analysed_as_text(tmp_path):
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n  Fn:\n    Type: AWS::Lambda::Function\n    Properties:\n"
+        "      Code:\n        ZipFile: !Rain::Embed handler.py\n      Handler: index.handler\n"
+        "      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/r\n")
+    assert check_json([str(tmp_path / "template.yaml")]) == []

@@ -459,7 +459,11 @@ def _scalar_value(tag: str, text: str) -> Any:
             return _construct(tag, text)
         except (ValueError, KeyError, yaml.YAMLError):  # `!!bool maybe`
             return text
-    return text  # strings, timestamps (kept as text, as CloudFormation reads them), unknown tags
+    if tag.startswith("!") and tag != "!":
+        # an application tag no loader here knows (`!Rain::Embed app.py`, a preprocessor's): its
+        # value is made before deployment, so it is unknown, never the text as written
+        return {"Fn::Unresolved": f"{tag} {text}"}
+    return text  # strings, timestamps (kept as text, as CloudFormation reads them)
 
 
 def _construct(tag: str, text: str) -> Any:

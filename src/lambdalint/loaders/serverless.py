@@ -10,7 +10,7 @@ copied into each function where it replaces them (layers, vpc); events become SA
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Dict, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.files import FILE, kind
@@ -124,7 +124,7 @@ def translate(path: Path, display: str, document: MarkedDocument, text: str) -> 
     template = Template(path, display, out.data, out.marks, text, dialect=dialect)
     # values left unresolved because their variables expand too far (LL002 on their line)
     template.problems.extend((_nearest_mark(document.marks, where), message)
-                             for where, message in variables.problems)
+                             for where, message in variables.problems + _unread_function_includes(resolved))
     return template
 
 
@@ -156,10 +156,24 @@ def _functions(document: dict) -> Dict[str, Any]:
     if isinstance(functions, list):  # a list of maps, e.g. from ${file()} includes
         merged: Dict[str, Any] = {}
         for part in functions:
-            if isinstance(part, dict):
+            if isinstance(part, dict) and not is_unresolved(part):
                 merged.update(part)
         return merged
-    return functions if isinstance(functions, dict) else {}
+    return functions if isinstance(functions, dict) and not is_unresolved(functions) else {}
+
+
+def _unread_function_includes(document: dict) -> List[Tuple[tuple, str]]:
+    """Functions lambdalint cannot see (`- ${file(fns.yml)}`): said, never skipped silently."""
+    functions = document.get("functions")
+    parts = list(enumerate(functions)) if isinstance(functions, list) else [(None, functions)]
+    return [(("functions",) if index is None else ("functions", index),
+             f"functions defined by {part['Fn::Unresolved']} are not read (lambdalint does not resolve "
+             "this variable): their code and configuration are not checked")
+            for index, part in parts if isinstance(part, dict) and is_unresolved(part)]
+
+
+def is_unresolved(value: Any) -> bool:
+    return isinstance(value, dict) and len(value) == 1 and "Fn::Unresolved" in value
 
 
 def _provider_defaults(out: Translation) -> None:
