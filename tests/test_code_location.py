@@ -258,3 +258,17 @@ def test_inline_code_made_by_a_preprocessor_tag_is_not_analysed_as_text(tmp_path
         "      Code:\n        ZipFile: !Rain::Embed handler.py\n      Handler: index.handler\n"
         "      Runtime: python3.12\n      Role: arn:aws:iam::123456789012:role/r\n")
     assert check_json([str(tmp_path / "template.yaml")]) == []
+
+
+@pytest.mark.parametrize("archive", [
+    'source {\n    content  = file("app.py")\n    filename = "app.py"\n  }',  # assembled when applied
+    "source_dir = var.code_dir",  # a module variable without a default
+])
+def test_an_archive_whose_sources_are_known_only_when_applied_is_not_code_not_found(tmp_path, archive):
+    (tmp_path / "main.tf").write_text(
+        'variable "code_dir" {\n  type = string\n}\n'
+        f'data "archive_file" "zip" {{\n  type        = "zip"\n  output_path = "build/fn.zip"\n  {archive}\n}}\n'
+        'resource "aws_lambda_function" "fn" {\n  function_name = "fn"\n  role = "arn:aws:iam::123456789012:role/r"\n'
+        '  filename = data.archive_file.zip.output_path\n  handler = "app.handler"\n  runtime = "python3.12"\n}\n')
+    result = run_cli(["check", str(tmp_path), "--isolated"])
+    assert "LL004" not in result.stdout and "1 configuration only" in result.stdout, result.stdout

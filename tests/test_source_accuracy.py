@@ -383,3 +383,31 @@ def test_ll104_in_a_route_registered_in_another_own_module(tmp_path, monkeypatch
     findings = _check(tmp_path, monkeypatch, files, "--select", "LL104")
     assert _brief(findings) == [("LL104", "src/routes.py", 8, 12, "warning")]
     assert "(in buckets())" in findings[0]["message"]
+
+
+ONCE_FLAG = """\
+import requests
+
+is_cold_start = True
+keys = {}
+
+
+def load_keys(url):
+    global keys, is_cold_start
+    if is_cold_start:
+        keys = requests.get(url).json()
+        is_cold_start = False
+    return keys
+
+
+def handler(event, context):
+    return load_keys(event["url"])
+"""
+
+
+def test_a_once_flag_guard_is_lazy_initialisation_for_ll101_and_ll402(tmp_path, monkeypatch):
+    # real project: a JWKS download under `if is_cold_start:` runs once per environment
+    assert _check(tmp_path, monkeypatch, {"app.py": ONCE_FLAG}) == []
+    counter = ONCE_FLAG.replace("        is_cold_start = False\n", "").replace(
+        "    return keys\n", "    is_cold_start = event['again']\n    return keys\n", 1)
+    assert "LL402" in {f["code"] for f in _check(tmp_path, monkeypatch, {"app.py": counter})}

@@ -127,6 +127,8 @@ class ModuleScopes:
         """`if X is None:`, `if not X:` or `if k not in X:` on a module-level name X whose body
         assigns X (or X[k]): it runs once per execution environment, at the first invocation."""
         test, guarded = branch.test, None
+        if self.is_module_name(test) and test.value in falsy_assigned_names(branch.body):
+            return True  # `if is_cold_start: ...; is_cold_start = False`: a once-flag
         if isinstance(test, cst.UnaryOperation) and isinstance(test.operator, cst.Not):
             guarded = test.expression
         elif isinstance(test, cst.Comparison) and len(test.comparisons) == 1:
@@ -258,6 +260,24 @@ class ModuleUses:
         may_run = module.may_run(self.handler)
         unknown = module.reached(passed - may_run, may_run)
         return always, unknown - {self.handler}
+
+
+def falsy_assigned_names(node: cst.CSTNode) -> Set[str]:
+    """Names a block sets to `False`, `None` or `0` (nested functions excluded)."""
+    from lambdalint.analysis.state import is_falsy_constant
+
+    names: Set[str] = set()
+
+    class Assigned(cst.CSTVisitor):
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return False
+
+        def visit_Assign(self, node: cst.Assign) -> None:
+            if is_falsy_constant(node.value):
+                names.update(t.target.value for t in node.targets if isinstance(t.target, cst.Name))
+
+    node.visit(Assigned())
+    return names
 
 
 def assigned_names(node: cst.CSTNode) -> Set[str]:

@@ -34,6 +34,18 @@ def is_constant(node: cst.BaseExpression) -> bool:
         isinstance(node, cst.Name) and node.value in ("True", "False", "None"))
 
 
+def is_falsy_constant(value) -> bool:
+    """`False`, `None`, `0`: what a once-flag is set to inside its guard."""
+    return (isinstance(value, cst.Name) and value.value in ("False", "None")) or \
+        (isinstance(value, cst.Integer) and value.value == "0")
+
+
+def once_flag_guard(test: cst.BaseExpression, once_flags: Set[str]) -> bool:
+    """`if is_cold_start:` where the function sets `is_cold_start = False`: runs once per
+    execution environment, like a lazy initialisation."""
+    return isinstance(test, cst.Name) and test.value in once_flags
+
+
 def lazy_guard(test: cst.BaseExpression, name: str) -> bool:
     """`X is None`, `not X`, `X is None or ...`, `k not in X`: the test of a lazy initialisation of X."""
     if isinstance(test, cst.BooleanOperation):

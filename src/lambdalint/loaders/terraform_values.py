@@ -123,6 +123,10 @@ class Values:
         source_file = self.evaluate(archive.get("source_file"), depth + 1)
         if isinstance(source_file, str):
             return source_file  # one file, zipped alone
+        if any(key in archive for key in ("source", "source_dir", "source_file")):
+            # sources known only when applied (`source { content = ... }` blocks, a module's
+            # variable without a default): where the code comes from is unknown, not missing
+            return unresolved(f"data.archive_file.{name}.{attribute} (its sources are not known here)")
         return output
 
     def _interpolated(self, value: Interpolated, depth: int) -> Any:

@@ -42,7 +42,8 @@ class GlobalReboundRule(Rule):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path
-        from lambdalint.analysis.state import event_names, lazy_guard, names_in, scope_facts
+        from lambdalint.analysis.state import (event_names, is_falsy_constant, lazy_guard, names_in, once_flag_guard,
+                                               scope_facts)
 
         for part in handler_path(fn, ctx):
             function = part.scope.function
@@ -50,6 +51,9 @@ class GlobalReboundRule(Rule):
                 continue
             facts = scope_facts(ctx, part)
             request = event_names(function, facts) if part.is_handler else set()
+            once_flags = {target.value for target, value, _, _ in facts.assignments
+                          if isinstance(target, cst.Name) and target.value in facts.globals
+                          and is_falsy_constant(value)}
             for target, value, tests, node in facts.assignments:
                 if not isinstance(target, cst.Name) or target.value not in facts.globals:
                     continue
@@ -58,8 +62,9 @@ class GlobalReboundRule(Rule):
                 # value (a client for the event's endpoint is made once, at the first invocation),
                 # or `X = X or make()`.  Under a sibling global's guard only when the value does not
                 # come from the request (else one request's data is kept for all the next).
-                if any(lazy_guard(test, name) for test in tests) or _or_default(value, name):
-                    continue
+                if any(lazy_guard(test, name) or once_flag_guard(test, once_flags) for test in tests) \
+                        or _or_default(value, name):
+                    continue  # a once-flag guard (`if is_cold_start:`) runs once, whatever the value
                 from_request = value is not None and bool(names_in(value) & request)
                 if not from_request and any(lazy_guard(test, other) for test in tests for other in facts.globals):
                     continue
