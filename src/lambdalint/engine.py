@@ -35,8 +35,8 @@ class Context:
         self.settings = settings
         self.sources = SourceCache()
         self._attached = project.attached_bundles()
-        self._modules: Dict[int, List[SourceModule]] = {}
-        self._handler_imports: Dict[int, list] = {}
+        self._modules: Dict[tuple, List[SourceModule]] = {}
+        self._handler_imports: Dict[tuple, list] = {}
         self._cold_start = None
         self._memo: Dict[object, object] = {}
 
@@ -50,7 +50,7 @@ class Context:
         read: a bundle can hold thousands of vendored files that no rule needs to open."""
         if fn.code is None or not fn.is_python:
             return []
-        key = id(fn)
+        key = self.code_key(fn)
         if key not in self._modules:
             paths = fn.code.own_python_files()
             if fn.code.is_built:
@@ -100,9 +100,17 @@ class Context:
             return [(target.source, target.function)] if target and target.source else []
         if fn.code is None or not fn.is_python:
             return []
-        return self.memo(("handlers", id(fn)), lambda: [
+        return self.memo(("handlers", self.code_key(fn)), lambda: [
             (module, name) for module in self._handler_candidates(fn) for name in module.lambda_handlers()])
 
+
+    def code_key(self, fn: Function) -> tuple:
+        """What the analysis of a function's code depends on.  Functions that share their code,
+        layers, runtime and handler (2,000 functions of one template on one folder) share one
+        handler path and every walk of it: per-function memos are keyed by this, not by `fn`."""
+        handler = fn.handler.value if fn.handler is not None else None
+        return (id(fn.code), tuple(id(layer.bundle) for layer in fn.layers), fn.python_version,
+                handler if isinstance(handler, str) else repr(handler))
 
     def memo(self, key, factory):
         """A value computed once per run (e.g. the scope analysis of a module for a handler)."""
@@ -131,12 +139,13 @@ class Context:
 
     def handler_imports(self, fn: Function) -> list:
         """Per handler of the function: its module's imports with estimated costs."""
-        if id(fn) not in self._handler_imports:
-            self._handler_imports[id(fn)] = [
+        key = self.code_key(fn)
+        if key not in self._handler_imports:
+            self._handler_imports[key] = [
                 (module, self.cold_start().handler_imports(fn, _import_path(module, fn), name))
                 for module, name in self.handlers(fn)
             ]
-        return self._handler_imports[id(fn)]
+        return self._handler_imports[key]
 
 
 def _import_path(module: SourceModule, fn: Function) -> str:
@@ -194,8 +203,14 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
             progress(rule.code)
         scopes = rule.scopes()
         if "function" in scopes:
+            checked_code = set()
             for fn in project.functions:
+                if rule.code_only:
+                    if ctx.code_key(fn) in checked_code:
+                        continue  # the same code: the same reports, at the same source locations
                 if needs_met(rule, fn, ctx):
+                    if rule.code_only:
+                        checked_code.add(ctx.code_key(fn))
                     runner.call(rule, "check_function", fn, f"function {fn.name}")
         if "bundle" in scopes:
             for bundle in project.bundles:

@@ -54,7 +54,7 @@ class ClientCreation:
 
 def per_invocation_clients(fn, ctx) -> List[ClientCreation]:
     """Memoised per function: LL104 reports them, LL101 defers to them."""
-    return ctx.memo(("per-invocation-clients", id(fn)), lambda: _per_invocation_clients(fn, ctx))
+    return ctx.memo(("per-invocation-clients", ctx.code_key(fn)), lambda: _per_invocation_clients(fn, ctx))
 
 
 def _per_invocation_clients(fn, ctx) -> List[ClientCreation]:

@@ -169,7 +169,7 @@ class _ModuleFacts:
 
 def handler_path(fn, ctx) -> List[PathScope]:
     """Memoised per function: every run-time rule walks the same path."""
-    return ctx.memo(("handler-path", id(fn)), lambda: _handler_path(fn, ctx))
+    return ctx.memo(("handler-path", ctx.code_key(fn)), lambda: _handler_path(fn, ctx))
 
 
 def _handler_path(fn, ctx) -> List[PathScope]:

@@ -151,6 +151,15 @@ def removed_names(facts: FunctionFacts, qualified_name) -> Set[str]:
     return removed
 
 
+def handler_event_names(ctx, part) -> Set[str]:
+    """`event_names` of a handler scope of the handler path, once per run (every function sharing
+    the code asks); the empty set for other scopes."""
+    if not part.is_handler:
+        return set()
+    return ctx.memo(("event-names", id(part.source), part.scope.name),
+                    lambda: event_names(part.scope.function, scope_facts(ctx, part)))
+
+
 def event_names(function: cst.FunctionDef, facts: "FunctionFacts" = None,
                 every_parameter: bool = False) -> Set[str]:
     """The event parameter of a handler (or every parameter of a helper, which the handler may

@@ -208,7 +208,7 @@ def working_directory(ctx, fn, part, call: cst.Call):
     from lambdalint.analysis.handler_path import handler_path
     from lambdalint.analysis.static_paths import UNKNOWN
 
-    everywhere = ctx.memo(("chdir-folders", id(fn)), lambda: {
+    everywhere = ctx.memo(("chdir-folders", ctx.code_key(fn)), lambda: {
         folder for other in handler_path(fn, ctx) for _, folder in chdirs(ctx, other)})
     if not everywhere:
         return None  # the common case: no os.chdir at all
@@ -236,7 +236,7 @@ def _entry_directory(ctx, fn, part, visiting):
     if id(part) in visiting:
         return UNKNOWN  # recursion: no more than the other callers tell
     if not visiting:
-        return ctx.memo(("entry-directory", id(fn), id(part)), lambda: _callers_directory(ctx, fn, part, parts))
+        return ctx.memo(("entry-directory", ctx.code_key(fn), id(part)), lambda: _callers_directory(ctx, fn, part, parts))
     return _callers_directory(ctx, fn, part, parts, visiting)
 
 
@@ -280,7 +280,7 @@ def _same_module_calls(ctx, fn):
                     calls.setdefault((caller.source.relpath, call.func.value), []).append((caller, call))
         return calls
 
-    return ctx.memo(("same-module-calls", id(fn)), make)
+    return ctx.memo(("same-module-calls", ctx.code_key(fn)), make)
 
 
 def write_path(ctx, fn, part, call: cst.Call, target: cst.BaseExpression, resolver=None):

@@ -70,6 +70,10 @@ class Rule:
     options: ClassVar[Tuple[Option, ...]] = ()
     valid: ClassVar[Tuple[Example, ...]] = ()
     invalid: ClassVar[Tuple[Example, ...]] = ()
+    # True when check_function reads only the function's code (through ctx: its handler path,
+    # imports, bundles) and reports only at source locations: the engine then runs it once for
+    # all the functions that share code, layers, runtime and handler (ctx.code_key).
+    code_only: ClassVar[bool] = False
 
     def __init__(self, values: Mapping[str, Any] = ()) -> None:
         values = dict(values)

@@ -14,7 +14,13 @@ class HeavyImport:
     other_handlers_need_it: bool = False  # another function's handler in this module needs it
 
 
-def heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
+def heavy_imports(fn, ctx, threshold_ms: float) -> List[HeavyImport]:
+    """Once per run for functions sharing their code (LL101 and LL102 both ask, for each of them)."""
+    return ctx.memo(("heavy-imports", ctx.code_key(fn), threshold_ms),
+                    lambda: list(_heavy_imports(fn, ctx, threshold_ms)))
+
+
+def _heavy_imports(fn, ctx, threshold_ms: float) -> Iterator[HeavyImport]:
     for source, imports in ctx.handler_imports(fn):
         if max((top.estimated_ms for top in imports.imports), default=0.0) < threshold_ms:
             continue  # nothing heavy: the scope analysis is not needed

@@ -26,6 +26,7 @@ class HeavyImportNotNeededAtInitRule(Rule):
     severity = Severity.WARNING
     summary = "A heavy module-level import used only in code that does not run on every invocation"
     needs = frozenset({SOURCE})
+    code_only = True
     options = (HEAVY_IMPORT_MS,)
     invalid = (
         python(EXPORT, "used only in a helper the handler calls under a condition"),

@@ -10,6 +10,7 @@ class HeavyImportUnusedRule(Rule):
     severity = Severity.WARNING
     summary = "A heavy module-level import whose names are never used"
     needs = frozenset({SOURCE})
+    code_only = True
     options = (HEAVY_IMPORT_MS,)
     invalid = (
         python("import pandas as pd\nimport json\n\ndef handler(event, context):\n    return json.dumps(event)\n"),

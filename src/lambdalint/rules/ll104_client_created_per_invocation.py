@@ -9,6 +9,7 @@ class ClientCreatedPerInvocationRule(Rule):
     severity = Severity.WARNING
     summary = "An SDK client, database connection or HTTP session created on every invocation"
     needs = frozenset({SOURCE})
+    code_only = True
     invalid = (
         python("import boto3\n\ndef handler(event, context):\n    s3 = boto3.client('s3')\n"
                "    return s3.list_buckets()\n", "a client per invocation"),

@@ -78,7 +78,9 @@ class HandlerNotFoundRule(Rule):
             return  # compiled (no source to read), or does not parse: LL001/LL002 say so
         from lambdalint.analysis.bindings import binds_name
 
-        if binds_name(target.source.module, target.function) is False:
+        source = target.source
+        if ctx.memo(("binds-name", id(source), target.function),
+                    lambda: binds_name(source.module, target.function)) is False:
             yield Report(f"handler '{handler}': {target.source.relpath} defines no top-level name "
                          f"'{target.function}'", at, resources=resources)
 

@@ -23,6 +23,7 @@ class WriteOutsideTmpRule(Rule):
     severity = Severity.ERROR
     summary = "A write on the handler path to a path outside /tmp (read-only file system)"
     needs = frozenset({SOURCE})
+    code_only = True
     invalid = (
         _write("open('out.json', 'w').write(json.dumps(event))", "a relative path"),
         _write("open('/var/task/cache.json', 'a')", "an absolute path outside /tmp"),

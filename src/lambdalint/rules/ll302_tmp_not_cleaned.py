@@ -14,6 +14,7 @@ class TmpNotCleanedRule(Rule):
     severity = Severity.WARNING
     summary = "A uniquely named file or folder created in /tmp per invocation and never removed"
     needs = frozenset({SOURCE})
+    code_only = True
     invalid = (
         python("import tempfile\n\ndef handler(event, context):\n    fd, path = tempfile.mkstemp()\n"
                "    with open(path, 'w') as out:\n        out.write('x')\n    return path\n", "mkstemp"),
@@ -116,12 +117,12 @@ def _message(what: str) -> str:
 
 def _scope_names(ctx, part):
     """(names holding unique /tmp paths, names removed, names holding event values) of a function scope."""
-    from lambdalint.analysis.state import event_names, names_in, removed_names, scope_facts
+    from lambdalint.analysis.state import handler_event_names, names_in, removed_names, scope_facts
 
     def make():
         namer, _, _ = part.tools(ctx)
         facts = scope_facts(ctx, part)
-        request = event_names(part.scope.function, facts) if part.is_handler else set()
+        request = handler_event_names(ctx, part)
         unique = {name for target, value, _, _ in facts.assignments if value is not None
                   and _is_unique_tmp_path(value, namer, request) for name in names_in(target)}
         return unique, removed_names(facts, namer), request

@@ -13,6 +13,7 @@ class FixedTmpPathRule(Rule):
     severity = Severity.WARNING
     summary = "A hard-coded /tmp path written on every invocation and not removed (stale data next time)"
     needs = frozenset({SOURCE})
+    code_only = True
     invalid = (
         python("import boto3\ns3 = boto3.client('s3')\n\ndef handler(event, context):\n"
                "    s3.download_file(event['bucket'], event['key'], '/tmp/input.csv')\n"

@@ -9,6 +9,7 @@ class MutableGlobalMutatedRule(Rule):
     severity = Severity.WARNING
     summary = "A module-level mutable container mutated on the handler path (grows, leaks between requests)"
     needs = frozenset({SOURCE})
+    code_only = True
     invalid = (
         python("RESULTS = []\n\ndef handler(event, context):\n    RESULTS.append(event['id'])\n    return len(RESULTS)\n",
                "a list that grows with every invocation"),
@@ -39,7 +40,7 @@ class MutableGlobalMutatedRule(Rule):
 
         from lambdalint.analysis.clients import client_factories
         from lambdalint.analysis.handler_path import handler_path, qualified_namer
-        from lambdalint.analysis.state import (GROWING_METHODS, event_names, is_constant,
+        from lambdalint.analysis.state import (GROWING_METHODS, handler_event_names, is_constant,
                                                names_in, scope_facts)
 
         for part in handler_path(fn, ctx):
@@ -56,7 +57,7 @@ class MutableGlobalMutatedRule(Rule):
             cleared = {call.func.value.value for call, _, branch in facts.calls
                        if not branch and isinstance(call.func, cst.Attribute) and call.func.attr.value == "clear"
                        and isinstance(call.func.value, cst.Name)}
-            from_event = event_names(function, facts) if part.is_handler else set()
+            from_event = handler_event_names(ctx, part)
             mutations = []
             for call, _, _ in facts.calls:
                 func = call.func

@@ -9,6 +9,7 @@ class GlobalReboundRule(Rule):
     severity = Severity.WARNING
     summary = "A `global` name rebound on the handler path (counters, flags, accumulated results)"
     needs = frozenset({SOURCE})
+    code_only = True
     invalid = (
         python("COUNT = 0\n\ndef handler(event, context):\n    global COUNT\n    COUNT += 1\n    return COUNT\n",
                "a counter"),
@@ -42,7 +43,7 @@ class GlobalReboundRule(Rule):
         import libcst as cst
 
         from lambdalint.analysis.handler_path import handler_path
-        from lambdalint.analysis.state import (event_names, is_falsy_constant, lazy_guard, names_in, once_flag_guard,
+        from lambdalint.analysis.state import (handler_event_names, is_falsy_constant, lazy_guard, names_in, once_flag_guard,
                                                scope_facts)
 
         for part in handler_path(fn, ctx):
@@ -50,7 +51,7 @@ class GlobalReboundRule(Rule):
             if function is None:
                 continue
             facts = scope_facts(ctx, part)
-            request = event_names(function, facts) if part.is_handler else set()
+            request = handler_event_names(ctx, part)
             once_flags = {target.value for target, value, _, _ in facts.assignments
                           if isinstance(target, cst.Name) and target.value in facts.globals
                           and is_falsy_constant(value)}

@@ -11,6 +11,7 @@ class UnboundedCacheRule(Rule):
     severity = Severity.WARNING
     summary = "An unbounded cache on a function in the handler path whose arguments vary per invocation"
     needs = frozenset({SOURCE})
+    code_only = True
     invalid = (
         python("import functools\n\n@functools.cache\ndef user(user_id):\n    return {'id': user_id}\n\n"
                "def handler(event, context):\n    return user(event['user'])\n", "functools.cache"),
