@@ -8,8 +8,9 @@ cache must not flatter the numbers).  A tree holds:
 
 - `app.py`: the handler, importing the own package and one package of each vendored kind;
 - `service/`: the function's own code (about 2 % of the files, 3 to 40 modules);
-- installed distributions (`pip install -t .`: each package with its `*.dist-info/RECORD`), 60 %;
-- copied-in packages without any metadata (`cp -r` of a library), the rest.
+- vendored packages copied in without any metadata (`cp -r` of a library from a virtualenv), named
+  in the folder's `requirements.txt`; with `--installed-share S`, that share of them is installed
+  instead (`pip install -t .`: each package with its `*.dist-info/RECORD`).
 
 Each row is the median of `--runs` interleaved fresh processes, with the peak RSS of the slowest
 tool measured per process (wait4).  lambdalint runs with `--no-cache` (cold: every file parsed) and,
@@ -42,9 +43,8 @@ from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lambdalint-bench"
-FORMAT = 1  # bump when the tree's recipe changes
+FORMAT = 2  # bump when the tree's recipe changes
 FILES_PER_PACKAGE = 100
-INSTALLED_SHARE = 0.6
 
 
 def stdlib_corpus() -> List[Path]:
@@ -59,8 +59,8 @@ def stdlib_corpus() -> List[Path]:
     return found
 
 
-def build_tree(size: int, corpus: List[Path]) -> Path:
-    target = CACHE / f"scaling-{FORMAT}-{size}"
+def build_tree(size: int, corpus: List[Path], installed_share: float = 0.0) -> Path:
+    target = CACHE / f"scaling-{FORMAT}-{size}-{installed_share:g}"
     if (target / "DONE").exists():
         return target
     shutil.rmtree(target, ignore_errors=True)
@@ -68,12 +68,13 @@ def build_tree(size: int, corpus: List[Path]) -> Path:
     tree.mkdir(parents=True)
     own = min(40, max(3, size // 50))
     packages = _split(max(2, size - own - 1))
-    installed_count = max(1, round(len(packages) * INSTALLED_SHARE))
+    installed_count = round(len(packages) * installed_share)
     names = [f"{'dist' if index < installed_count else 'copied'}_{index:03d}" for index in range(len(packages))]
     texts = _texts(corpus)
     _write_own_code(tree, own, imported=[names[0], names[-1]])
     for index, (name, files) in enumerate(zip(names, packages)):
         _write_package(tree, name, files, texts, installed=index < installed_count)
+    (tree / "requirements.txt").write_text("".join(f"{name.replace('_', '-')}==1.0\n" for name in names))
     _write_zip(tree, target / "tree.zip")
     (target / "DONE").write_text("ok\n")
     return target
@@ -156,10 +157,17 @@ def run_once(command: Sequence[str], env: Optional[Dict[str, str]] = None) -> Tu
     """Wall seconds and peak RSS (MB) of one fresh process."""
     start = time.perf_counter()
     process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**os.environ, **(env or {})})
+                               env={**_environment(), **(env or {})})
     _, _, usage = os.wait4(process.pid, 0)
     elapsed = time.perf_counter() - start
     return elapsed, usage.ru_maxrss / 1024
+
+
+def _environment() -> Dict[str, str]:
+    """This process's environment, except PYTHONDONTWRITEBYTECODE: an installed lambdalint (and
+    ruff's and compileall's interpreters) run from bytecode, so every tool must be allowed to
+    write its own (the warm-up run does) instead of compiling itself on every run."""
+    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
 
 
 def tools(lambdalint: List[str], ruff: Optional[str], target: Path, cache_dir: Path,
@@ -227,6 +235,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lambdalint", default=None, help="command to run (default: this Python's)")
     parser.add_argument("--ruff", default=shutil.which("ruff"), help="ruff executable (default: on PATH)")
+    parser.add_argument("--installed-share", type=float, default=0.0,
+                        help="share of the vendored packages installed with metadata (default 0: all copied)")
     parser.add_argument("--old", action="store_true", help="the build has no cache (no --no-cache flag)")
     parser.add_argument("--json", help="also write the results as JSON here")
     args = parser.parse_args(argv)
@@ -234,7 +244,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     corpus = stdlib_corpus()
     results: Dict[int, Dict[str, Dict[str, float]]] = {}
     for size in args.sizes:
-        target = build_tree(size, corpus)
+        target = build_tree(size, corpus, args.installed_share)
         files = count_py(target / "tree")
         print(f"measuring {files:,} .py files ({target}) ...", file=sys.stderr, flush=True)
         results[files] = measure(size, target, lambdalint, args.ruff, args.runs, not args.old)

@@ -99,9 +99,14 @@ def main() -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Print findings only, no summary.")
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--verbose", is_flag=True, help="Show tracebacks of internal errors.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
+              help="Worker processes for parsing many files (default 0: one per core; 1: none).")
+@click.option("--no-cache", is_flag=True,
+              help="Neither read nor write the parse cache (in the user cache directory, or "
+                   "LAMBDALINT_CACHE_DIR).")
 def check(paths, select, extend_select, ignore, output_format, output_file, config_path, isolated,
           exit_zero, statistics, fix, diff, runtime, architecture, baseline, write_baseline, quiet,
-          no_progress, verbose) -> None:
+          no_progress, verbose, jobs, no_cache) -> None:
     """Lint functions, bundles and templates under PATHS (default: the current folder)."""
     from lambdalint.config import ConfigError
     from lambdalint.discovery import discover
@@ -112,6 +117,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     paths = list(paths) or ["."]
     registry, settings = _settings(paths, config_path, isolated, runtime, architecture,
                                    _split(select), _split(extend_select), _split(ignore))
+    settings.jobs, settings.cache = jobs, not no_cache
     _refuse_input_as_output([output_file, write_baseline], [*paths, settings.source, baseline])
     try:
         recorded = _read_baseline(baseline)  # before any work: a wrong file fails fast

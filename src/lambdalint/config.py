@@ -36,6 +36,8 @@ class Settings:
     rule_options: Dict[str, Dict[str, Any]] = field(default_factory=dict)  # code -> option -> value
     severities: Dict[str, Severity] = field(default_factory=dict)
     source: Optional[Path] = None  # the file these settings came from
+    jobs: int = 0  # worker processes for parsing (--jobs); 0: one per core
+    cache: bool = True  # keep what parsing told in the user cache directory (--no-cache: False)
 
     def __post_init__(self) -> None:
         defaults = runtime_defaults()

@@ -7,6 +7,7 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from lambdalint.analysis.handlers import find_module_file, search_prefixes, split_handler
 from lambdalint.config import Settings
+from lambdalint.file_facts import FactStore, default_cache_folder, prefetch
 from lambdalint.findings import Finding, Report
 from lambdalint.locations import resolve, template_resource
 from lambdalint.model.bundle import Bundle
@@ -30,10 +31,11 @@ class HandlerTarget:
 class Context:
     """What rules may ask of the project beyond their target: shared, cached, read-only views."""
 
-    def __init__(self, project: Project, settings: Settings):
+    def __init__(self, project: Project, settings: Settings, store: Optional[FactStore] = None):
         self.project = project
         self.settings = settings
-        self.sources = SourceCache()
+        self.store = store or FactStore()
+        self.sources = SourceCache(self.store)
         self._attached = project.attached_bundles()
         self._modules: Dict[tuple, List[SourceModule]] = {}
         self._handler_imports: Dict[tuple, list] = {}
@@ -134,7 +136,7 @@ class Context:
         if self._cold_start is None:
             from lambdalint.analysis.coldstart import ColdStartAnalysis
 
-            self._cold_start = ColdStartAnalysis()
+            self._cold_start = ColdStartAnalysis(store=self.store)
         return self._cold_start
 
     def handler_imports(self, fn: Function) -> list:
@@ -232,7 +234,29 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
 def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: Registry,
          progress: Optional[Callable[[str], None]] = None) -> LintResult:
     """Run `rules` over `project`; `progress` is called with each rule's code as it starts."""
-    ctx = Context(project, settings)
+    store = FactStore(default_cache_folder() if settings.cache else None)
+    ctx = Context(project, settings, store)
+    try:
+        if any(SOURCE in rule.needs for rule in rules):
+            prefetch(store, _source_tree_modules(ctx), settings.jobs or os.cpu_count() or 1)
+        return _lint(ctx, rules, registry, progress)
+    finally:
+        store.close()
+
+
+def _source_tree_modules(ctx: Context) -> List[SourceModule]:
+    """The own modules of functions whose code is a source folder (all of them are checked):
+    the parse work known before any rule runs, done in parallel when there is much of it."""
+    modules = []
+    for fn in ctx.project.functions:
+        if fn.code is not None and fn.is_python and not fn.code.is_built:
+            modules.extend(ctx.own_modules(fn))
+    return modules
+
+
+def _lint(ctx: Context, rules: Sequence[Rule], registry: Registry,
+          progress: Optional[Callable[[str], None]]) -> LintResult:
+    project, settings = ctx.project, ctx.settings
     runner = run_rules(rules, project, ctx, progress)
     selected = {rule.code for rule in rules}
     if UNUSED_SUPPRESSION in selected:
@@ -270,12 +294,12 @@ def _collect_suppressions(project: Project, ctx: Context, registry: Registry) ->
     suppressions = Suppressions(registry.canonical)
     for template in project.templates:
         for display, lines in template.source_files:
-            suppressions.add_source(display, None, lines, python=False)
+            suppressions.add_source(display, None, enumerate(lines, start=1), python=False)
         for logical_id, resource in template.resources.items():
             if isinstance(resource, dict):
                 suppressions.add_resource_metadata(template, str(logical_id), resource)
     for module in ctx.sources.all():
-        suppressions.add_source(module.filename, module.member, module.lines, python=True)
+        suppressions.add_source(module.filename, module.member, module.directive_lines(), python=True)
     return suppressions
 
 

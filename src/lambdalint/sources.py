@@ -7,6 +7,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from lambdalint.analysis.source_shape import CPYTHON_MAX_DEPTH, SourceShape, measure, offset_position
 from lambdalint.display import display_join
+from lambdalint.file_facts import MISSING as _MISSING
 from lambdalint.limits import (MAX_ANALYSED_BYTES, MAX_ANALYSED_TOKENS, MAX_CHAIN_WEIGHT, MAX_NESTING_WEIGHT,
                                MAX_PARSED_TOKENS)
 from lambdalint.model.bundle import Bundle, BundleError
@@ -33,13 +34,19 @@ class SourceError(Exception):
         self.grammar_dependent = grammar_dependent
 
 
-class SourceModule:
-    """One `.py` file of a bundle, decoded and parsed for one Python version."""
+_DIRECTIVE_HINT = re.compile(r"noqa|lambdalint", re.IGNORECASE)
 
-    def __init__(self, bundle: Bundle, relpath: str, python_version: str):
+
+class SourceModule:
+    """One `.py` file of a bundle, decoded and parsed for one Python version.  With a FactStore,
+    what one parse tells (the verdict, the handler hint, suppression comments, imports) is asked
+    of the store first: an unchanged file is then neither read nor parsed."""
+
+    def __init__(self, bundle: Bundle, relpath: str, python_version: str, store=None):
         self.bundle = bundle
         self.relpath = relpath
         self.python_version = python_version
+        self.store = store  # file_facts.FactStore or None
         self._text: Optional[str] = None
         self._lines: Optional[List[str]] = None
         self._checked = False
@@ -81,6 +88,8 @@ class SourceModule:
             raise SourceError("LL002", exc.detail) from None
         except OSError as exc:
             raise SourceError("LL002", f"cannot read {self.relpath}: {exc.strerror or exc}") from None
+        if self.store is not None:
+            self.store.read_digest(self.bundle, self.relpath, raw)
         try:
             return decode_source(raw).text
         except (UnicodeError, LookupError) as exc:  # UnicodeError: the `undefined` codec
@@ -111,11 +120,75 @@ class SourceModule:
         libcst sees it: every rule then sees the whole module or nothing of it."""
         if not self._checked:
             self._checked = True
+            kind = f"verdict:{self.python_version}"
+            known = self._fact(kind)
+            if known is not _MISSING:
+                self._problem = SourceError(*known) if known is not None else None
+                return self._problem
             try:
                 self._problem = self._find_problem()
             except SourceError as exc:
                 self._problem = exc
+            if self._problem is None or self._problem.code != "LL002" or self._text is not None:
+                self._put(kind, None if self._problem is None else _verdict(self._problem))
         return self._problem
+
+    # -- facts a FactStore keeps -----------------------------------------------------------------
+    def _fact(self, kind: str):
+        if self.store is None:
+            return _MISSING
+        return self.store.get(self.store.known_digest(self.bundle, self.relpath), kind)
+
+    def _put(self, kind: str, value) -> None:
+        if self.store is not None:
+            self.store.put(self.store.known_digest(self.bundle, self.relpath), kind, value)
+
+    def needs_facts(self) -> bool:
+        """Whether computing the facts would read the file (the store does not know them)."""
+        return self.store is not None and any(
+            self._fact(kind) is _MISSING for kind in (f"verdict:{self.python_version}", "hint", "directives"))
+
+    def compute_facts(self) -> None:
+        """Everything a FactStore keeps about the module, from one read (a worker's task)."""
+        self.problem()
+        self.may_define_handler()
+        self.directive_lines()
+        if self._fact("imports") is _MISSING and self._text is not None:
+            from lambdalint.analysis.imports import scan_statements
+
+            try:
+                statements = scan_statements(self.bundle.read(self.relpath), self.relpath)
+            except (BundleError, OSError):
+                statements = None
+            if statements is not None:
+                self._put("imports", statements)
+
+    def may_define_handler(self) -> bool:
+        known = self._fact("hint")
+        if known is not _MISSING:
+            return known
+        try:
+            found = may_define_handler(self.text)
+        except SourceError:
+            return False
+        self._put("hint", found)
+        return found
+
+    def directive_lines(self) -> List[Tuple[int, str]]:
+        """(line number, line) of the lines that may hold a suppression comment."""
+        known = self._fact("directives")
+        if known is not _MISSING:
+            return [(number, line) for number, line in known]
+        try:
+            text = self.text
+        except SourceError:
+            return []
+        found = []
+        if _DIRECTIVE_HINT.search(text):
+            found = [(number, line) for number, line in enumerate(self.lines, start=1)
+                     if "#" in line and _DIRECTIVE_HINT.search(line)]
+        self._put("directives", [list(pair) for pair in found])
+        return found
 
     def _find_problem(self) -> Optional[SourceError]:
         text = self.text
@@ -130,7 +203,12 @@ class SourceModule:
                                "parentheses", row, column)
         if not shape.complete:
             return SourceError("LL002", _too_complex(f"more than {MAX_PARSED_TOKENS:,} tokens"))
-        error = _ast_syntax_error(text, self.python_version)
+        error, tree = _ast_syntax_error(text, self.python_version)
+        if tree is not None and self._fact("imports") is _MISSING:
+            from lambdalint.analysis.imports import import_statements
+
+            self._put("imports", import_statements(tree))  # this parse serves the import graph too
+        del tree
         # Syntax the Python running lambdalint does not know yet is judged by libcst (below).
         newer = _version(self.python_version) > sys.version_info[:2]
         if error is not None and not (newer and error.grammar_dependent):
@@ -180,11 +258,8 @@ class SourceModule:
 
     def lambda_handlers(self) -> List[str]:
         """Top-level functions with the Lambda signature `(event, context)`."""
-        try:
-            if not _HANDLER_HINT.search(self.text):
-                return []  # most modules: no libcst parse needed
-        except SourceError:
-            return []
+        if not self.may_define_handler():
+            return []  # most modules: no libcst parse needed
         handlers = []
         for name, func in self.top_level_functions().items():
             params = [p.name.value for p in func.params.params]
@@ -230,31 +305,29 @@ def _version(python_version: str) -> Tuple[int, ...]:
         return sys.version_info[:2]
 
 
-def _ast_syntax_error(text: str, python_version: str) -> Optional[SourceError]:
-    """CPython's verdict, with the runtime's grammar where the host Python knows it."""
+def _ast_syntax_error(text: str, python_version: str) -> Tuple[Optional[SourceError], Optional[object]]:
+    """CPython's verdict, with the runtime's grammar where the host Python knows it, and the
+    tree when it parses (None when not)."""
     import ast
 
     version = _version(python_version)
     feature = version if (3, 7) <= version <= sys.version_info[:2] else None
     try:
-        if feature:
-            ast.parse(text, feature_version=feature)
-        else:
-            ast.parse(text)
+        tree = ast.parse(text, feature_version=feature) if feature else ast.parse(text)
     except SyntaxError as error:
         universal = error.msg in CPYTHON_LIMIT_MESSAGES
         return SourceError("LL001", f"syntax error for Python {python_version}: {error.msg}",
-                           error.lineno or 1, error.offset or 1, grammar_dependent=not universal)
+                           error.lineno or 1, error.offset or 1, grammar_dependent=not universal), None
     except MemoryError:
         # The parser's stack overflowed (6,000 levels: `- - - ... 1`, thousands of `elif`); every
         # CPython since 3.9 refuses such a module when it imports it.
         return SourceError("LL001", f"syntax error for Python {python_version}: too complex to parse "
-                           "(CPython's parser stack overflows)")
+                           "(CPython's parser stack overflows)"), None
     except RecursionError:
-        return SourceError("LL002", _too_complex("nested too deeply for CPython's ast module"))
+        return SourceError("LL002", _too_complex("nested too deeply for CPython's ast module")), None
     except ValueError as error:  # null bytes, before Python 3.11.4
-        return SourceError("LL001", f"cannot parse for Python {python_version}: {error}")
-    return None
+        return SourceError("LL001", f"cannot parse for Python {python_version}: {error}"), None
+    return None, tree
 
 
 # CPython's own limits, the same in every version: no newer grammar lifts them (in f-strings, Python
@@ -310,16 +383,22 @@ def _describe_syntax_error(text: str, exc, python_version: str) -> Tuple[str, in
     return message, row, column
 
 
+def _verdict(error: SourceError) -> list:
+    """A SourceError as a FactStore keeps it (the arguments that make it again)."""
+    return [error.code, str(error), error.row, error.column, error.grammar_dependent]
+
+
 class SourceCache:
     """Each module is read and parsed once per (bundle, path, Python version)."""
 
-    def __init__(self) -> None:
+    def __init__(self, store=None) -> None:
         self._modules: Dict[Tuple[int, str, str], SourceModule] = {}
+        self.store = store
 
     def get(self, bundle: Bundle, relpath: str, python_version: str) -> SourceModule:
         key = (id(bundle), relpath, python_version)
         if key not in self._modules:
-            self._modules[key] = SourceModule(bundle, relpath, python_version)
+            self._modules[key] = SourceModule(bundle, relpath, python_version, self.store)
         return self._modules[key]
 
     def all(self) -> List[SourceModule]:

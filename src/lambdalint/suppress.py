@@ -41,13 +41,14 @@ class Suppressions:
         self._resources: Dict[Tuple[str, str], List[Directive]] = {}
 
     # -- collecting ----------------------------------------------------------------------------
-    def add_source(self, filename: str, member: Optional[str], lines: List[str],
+    def add_source(self, filename: str, member: Optional[str], lines: Iterable[Tuple[int, str]],
                    python: bool) -> None:
+        """`lines`: (number, text) of the file's lines, or of those that may hold a comment."""
         key = (filename, member)
         if key in self._files:
             return
         found = FileSuppressions()
-        for number, line in enumerate(lines, start=1):
+        for number, line in lines:
             if "#" not in line:
                 continue
             whole = _FILE_DIRECTIVE.match(line) if python else None

@@ -50,10 +50,10 @@ def module_name_of(relpath: str) -> str:
 class ColdStartAnalysis:
     """Import graphs shared by functions with the same code and layers; one cost model."""
 
-    def __init__(self, model: Optional[CostModel] = None):
+    def __init__(self, model: Optional[CostModel] = None, store=None):
         self.model = model or CostModel.default()
         self._graphs: Dict[Tuple, ImportGraph] = {}
-        self._scans = ScanCache()  # each file parsed once across the graphs of every function
+        self._scans = ScanCache(store)  # each file parsed once across the graphs of every function
         self._module_imports: Dict[Tuple, HandlerImports] = {}
         self._marginal: Dict[Tuple, float] = {}
 

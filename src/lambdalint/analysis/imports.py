@@ -80,12 +80,14 @@ class _Index:
 
 class ScanCache:
     """What graphs over the same bundles share within one run: each bundle's index, and each
-    file's module-level imports (a file is parsed once, however many functions reach it).
+    file's module-level imports (a file is parsed once, however many functions reach it; with a
+    FactStore, once across runs while it is unchanged).
     Keys hold `id(bundle)`: the project keeps every bundle alive for the whole run."""
 
-    def __init__(self):
+    def __init__(self, store=None):
         self.indexes: Dict[int, _Index] = {}
         self.imports: Dict[Tuple[int, str, str, bool], List[ImportRef]] = {}
+        self.store = store  # file_facts.FactStore or None
 
 
 class ImportGraph:
@@ -153,37 +155,50 @@ class ImportGraph:
     def _scan(self, module: Module) -> List[ImportRef]:
         if module.is_native or module.bundle is None or module.path is None:
             return []
-        try:
-            source = module.bundle.read(module.path)
-            if b"import" not in source:  # no import statement can be written without the word
-                return []
-            if not _within_parse_budget(source):
-                return []
-            tree = ast.parse(source, filename=module.path)
-        except (BundleError, OSError, SyntaxError, ValueError, RecursionError, MemoryError):
-            return []
-        self.parsed_files += 1
+        statements = self._statements(module.bundle, module.path)
         package = module.name if module.is_package else module.name.rpartition(".")[0]
         refs: List[ImportRef] = []
-        for node, guard, fallback in _module_level_imports(tree.body):
-            refs.extend(self._refs(node, package, guard, fallback))
+        for statement in statements:
+            refs.extend(self._refs(statement, package))
         return refs
 
-    def _refs(self, node: ast.stmt, package: str, guard: int, fallback: int) -> List[ImportRef]:
-        if isinstance(node, ast.Import):
-            return [ImportRef(alias.name, node.lineno, node.col_offset, guard, fallback)
-                    for alias in node.names]
-        assert isinstance(node, ast.ImportFrom)
-        base = _absolute(node.module, node.level, package)
+    def _statements(self, bundle: Bundle, path: str) -> List[list]:
+        """The file's module-level import statements: from the fact store when it knows the
+        file, else read and parsed here (and told to the store)."""
+        from lambdalint.file_facts import MISSING
+
+        store = self._cache.store
+        if store is not None:
+            known = store.get(store.known_digest(bundle, path), "imports")
+            if known is not MISSING:
+                return known
+        try:
+            source = bundle.read(path)
+        except (BundleError, OSError):
+            return []
+        statements = scan_statements(source, path)
+        if statements is None:
+            return []
+        if b"import" in source:
+            self.parsed_files += 1
+        if store is not None:
+            store.put(store.read_digest(bundle, path, source), "imports", statements)
+        return statements
+
+    def _refs(self, statement: list, package: str) -> List[ImportRef]:
+        kind, module, level, names, line, column, guard, fallback = statement
+        if kind == "import":
+            return [ImportRef(name, line, column, guard, fallback) for name in names]
+        base = _absolute(module, level, package)
         if base is None:
             return []
-        refs = [ImportRef(base, node.lineno, node.col_offset, guard, fallback)]
-        for alias in node.names:
-            if alias.name == "*":
+        refs = [ImportRef(base, line, column, guard, fallback)]
+        for name in names:
+            if name == "*":
                 continue
-            sub = f"{base}.{alias.name}"
+            sub = f"{base}.{name}"
             if self._is_submodule(sub):  # `from pkg import submodule`
-                refs.append(ImportRef(sub, node.lineno, node.col_offset, guard, fallback))
+                refs.append(ImportRef(sub, line, column, guard, fallback))
         return refs
 
     def _is_submodule(self, name: str) -> bool:
@@ -271,6 +286,42 @@ class _Walk:
                 elif not ref.fallback:
                     return False
         return True
+
+
+def scan_statements(source: bytes, filename: str = "<module>") -> Optional[List[list]]:
+    """The module-level import statements of a file's bytes (`import_statements`); [] when it
+    cannot have any, None when it cannot be parsed (too large, not Python)."""
+    if b"import" not in source:  # no import statement can be written without the word
+        return []
+    if not _within_parse_budget(source):
+        return None
+    try:
+        tree = ast.parse(source, filename=filename)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return import_statements(tree)
+
+
+def import_statements(tree: ast.Module) -> List[list]:
+    """[kind, module, level, names, line, column, guard, fallback] per module-level import, in
+    order: plain lists (a FactStore keeps them as JSON); `guard`/`fallback` number the `try`
+    blocks of the module in order (0: none), as `ImportRef` uses them."""
+    numbers: Dict[int, int] = {}
+
+    def number(block: int) -> int:
+        if not block:
+            return 0
+        return numbers.setdefault(block, len(numbers) + 1)
+
+    statements = []
+    for node, guard, fallback in _module_level_imports(tree.body):
+        if isinstance(node, ast.Import):
+            statements.append(["import", None, 0, [alias.name for alias in node.names], node.lineno,
+                               node.col_offset, number(guard), number(fallback)])
+        else:
+            statements.append(["from", node.module, node.level, [alias.name for alias in node.names],
+                               node.lineno, node.col_offset, number(guard), number(fallback)])
+    return statements
 
 
 def _within_parse_budget(source: bytes) -> bool:

@@ -67,6 +67,7 @@ class BundleEntry:
     is_dir: bool = False
     encrypted: bool = False
     mtime: int = 0  # seconds since the epoch: a zip's DOS date read as UTC (as Lambda extracts it)
+    mtime_ns: int = 0  # folders only: the exact modification time (file_facts knows files by it)
 
 
 class Bundle:
@@ -213,20 +214,49 @@ class Bundle:
         if self.is_layer:
             return []
         has_installed = bool(self.install_roots())
+        vendored = self._vendored_tops()
         own = []
         for entry in self.files():
             if not entry.path.endswith(".py") or entry.is_symlink:
                 continue
             if has_installed and self.is_installed_content(entry.path):
                 continue  # a dependency, not the function's own code
+            if _top_name(entry.path) in vendored or _in_site_packages(entry.path):
+                continue  # a dependency copied in without its metadata
             own.append(entry.path)
         return own
+
+    def _vendored_tops(self) -> Set[str]:
+        """Top-level names of the bundle that the distributions its root declares (requirements
+        files, pyproject.toml, Pipfile) install: packages copied in as dependencies."""
+        if not any("/" not in e.path and e.path.startswith(("requirements", "pyproject.toml", "Pipfile"))
+                   for e in self.files()):
+            return set()
+        from lambdalint.analysis.requirements import declared_import_names, normalise
+
+        declared = declared_import_names(self)
+        return {top for top in {_top_name(e.path) for e in self.files() if "/" in e.path or e.path.endswith(".py")}
+                if normalise(top) in declared}
 
     def _list(self) -> List[BundleEntry]:
         raise NotImplementedError
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.display!r})"
+
+
+def _top_name(path: str) -> str:
+    top = path.split("/", 1)[0]
+    return top[:-3] if top.endswith(".py") else top
+
+
+_SITE_FOLDERS = ("site-packages", "dist-packages")
+
+
+def _in_site_packages(path: str) -> bool:
+    """Installed by pip into a site-packages layout (a virtualenv or `lib/python3.12/site-packages`
+    copied into the code folder): never the function's own code."""
+    return any(part in _SITE_FOLDERS for part in path.split("/")[:-1])
 
 
 class FolderBundle(Bundle):
@@ -299,7 +329,7 @@ class FolderBundle(Bundle):
         is_dir = stat.S_ISDIR(st.st_mode)
         size = 0 if is_dir else st.st_size
         return BundleEntry(rel, size, size, None, stat.S_IMODE(st.st_mode), is_link, is_dir,
-                           mtime=int(st.st_mtime))
+                           mtime=int(st.st_mtime), mtime_ns=st.st_mtime_ns)
 
     def read(self, path: str) -> bytes:
         try:

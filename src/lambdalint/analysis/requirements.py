@@ -1,0 +1,116 @@
+"""The third-party distributions a code folder declares (requirements files, pyproject.toml,
+Pipfile), and the top-level import names they install.
+
+A package copied into a function's folder without any metadata (`cp -r venv/.../requests .`) is
+a dependency, not the function's own code, when the folder's requirements name it: lambdalint
+then reads it for the import graph (cold-start costs) but does not lint it as the user's code.
+"""
+from __future__ import annotations
+
+import re
+from typing import Dict, Iterable, List, Set
+
+from lambdalint.model.bundle import Bundle, BundleError
+
+REQUIREMENTS_FILE = re.compile(r"^requirements[\w.-]*\.(?:txt|in)$")
+_NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
+
+
+def normalise(name: str) -> str:
+    """PEP 503's normal form, with `_` (the way import names are written)."""
+    return re.sub(r"[-_.]+", "_", name).lower()
+
+
+def import_names(distribution: str) -> Set[str]:
+    """Top-level import names a distribution installs: from data/import_names.toml when they
+    differ from its name (PyYAML installs `yaml`), else its normalised name."""
+    return set(_known_import_names().get(normalise(distribution), [normalise(distribution)]))
+
+
+def declared_import_names(bundle: Bundle) -> Set[str]:
+    """Normalised top-level import names of the distributions the bundle's root declares."""
+    names: Set[str] = set()
+    for distribution in declared_distributions(bundle):
+        names |= {normalise(name) for name in import_names(distribution)}
+    return names
+
+
+def declared_distributions(bundle: Bundle) -> Set[str]:
+    """Distribution names the bundle's root declares as dependencies (not the project itself)."""
+    found: Set[str] = set()
+    own: Set[str] = set()
+    for entry in bundle.files():
+        if "/" in entry.path:
+            continue
+        if REQUIREMENTS_FILE.match(entry.path):
+            found |= requirement_names(_text(bundle, entry.path).splitlines())
+        elif entry.path == "pyproject.toml":
+            dependencies, project = _pyproject(_text(bundle, entry.path))
+            found |= dependencies
+            own |= project
+        elif entry.path == "Pipfile":
+            found |= _pipfile(_text(bundle, entry.path))
+    return {name for name in found if normalise(name) not in {normalise(p) for p in own}}
+
+
+def requirement_names(lines: Iterable[str]) -> Set[str]:
+    """Names of the requirements in a requirements file's lines (options, URLs, paths skipped)."""
+    names = set()
+    for line in lines:
+        line = line.split("#", 1)[0].strip()
+        if not line or line.startswith(("-", ".", "/")) or "://" in line.split("@", 1)[0]:
+            continue
+        match = _NAME.match(line)
+        if match:
+            names.add(match.group(1))
+    return names
+
+
+def _text(bundle: Bundle, path: str) -> str:
+    try:
+        return bundle.read(path).decode("utf-8", "replace")
+    except (BundleError, OSError):
+        return ""
+
+
+def _toml(text: str) -> dict:
+    from lambdalint.data import tomllib
+
+    try:
+        loaded = tomllib.loads(text)
+    except (ValueError, TypeError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
+def _pyproject(text: str):
+    """(dependencies, the project's own names) of a pyproject.toml (PEP 621 and Poetry)."""
+    document = _toml(text)
+    project = document.get("project") if isinstance(document.get("project"), dict) else {}
+    poetry = document.get("tool", {}).get("poetry") if isinstance(document.get("tool"), dict) else None
+    poetry = poetry if isinstance(poetry, dict) else {}
+    dependencies = set()
+    listed = project.get("dependencies")
+    if isinstance(listed, list):
+        dependencies |= requirement_names(item for item in listed if isinstance(item, str))
+    table = poetry.get("dependencies")
+    if isinstance(table, dict):
+        dependencies |= {str(name) for name in table if str(name).lower() != "python"}
+    own = {str(value) for value in (project.get("name"), poetry.get("name")) if isinstance(value, str)}
+    return dependencies, own
+
+
+def _pipfile(text: str) -> Set[str]:
+    packages = _toml(text).get("packages")
+    return {str(name) for name in packages} if isinstance(packages, dict) else set()
+
+
+_IMPORT_NAMES: Dict[str, List[str]] = {}
+
+
+def _known_import_names() -> Dict[str, List[str]]:
+    if not _IMPORT_NAMES:
+        from lambdalint.data import table
+
+        _IMPORT_NAMES.update({normalise(name): names for name, names in table("import_names")["names"].items()})
+    return _IMPORT_NAMES
