@@ -127,7 +127,27 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
             with _progress_bar(project, len(rules), output_format, quiet or no_progress) as progress:
                 return lint(project, rules, settings, registry, progress)
 
-        result = _fix(run, paths, diff, quiet) if fix or diff else run()
+        def run_or_replay():
+            """An unchanged tree: the previous run's result (see run_cache), without the rules."""
+            from lambdalint.files import AccessLog
+            from lambdalint.run_cache import RunCache, run_key
+
+            runs = RunCache()
+            with AccessLog() as log:
+                project = discover(paths, settings)
+                key = run_key(project, settings, [rule.code for rule in rules], paths)
+                replayed = runs.replay(key)
+                if replayed is not None:
+                    return replayed
+                with _progress_bar(project, len(rules), output_format, quiet or no_progress) as progress:
+                    result = lint(project, rules, settings, registry, progress)
+            runs.record(key, result, log)
+            return result
+
+        if fix or diff:
+            result = _fix(run, paths, diff, quiet)
+        else:
+            result = run_or_replay() if settings.cache else run()
         findings = result.findings
         if write_baseline:
             from lambdalint.baseline import write_baseline as write

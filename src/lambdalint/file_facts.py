@@ -50,12 +50,32 @@ def content_digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def cache_identity() -> str:
-    """What a cached fact was computed by: schema, lambdalint version, the analysis limits."""
-    from lambdalint import __version__, limits
+_IDENTITY: List[str] = []
 
-    bounds = {name: getattr(limits, name) for name in dir(limits) if name.isupper()}
-    return json.dumps([CACHE_SCHEMA, __version__, bounds], sort_keys=True, default=str)
+
+def cache_identity() -> str:
+    """What cached facts and runs were computed by: the schema, lambdalint's version and limits,
+    and its own files (sizes and modification times), so that a changed or reinstalled
+    lambdalint never reads what another build wrote."""
+    if not _IDENTITY:
+        from lambdalint import __version__, limits
+
+        bounds = {name: getattr(limits, name) for name in dir(limits) if name.isupper()}
+        _IDENTITY.append(json.dumps([CACHE_SCHEMA, __version__, bounds, _package_files()],
+                                    sort_keys=True, default=str))
+    return _IDENTITY[0]
+
+
+def _package_files() -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    package = Path(__file__).resolve().parent
+    for folder, folders, files in sorted(os.walk(package)):
+        folders[:] = sorted(name for name in folders if name != "__pycache__")
+        for name in sorted(files):
+            if name.endswith((".py", ".toml")):
+                st = os.stat(os.path.join(folder, name))
+                digest.update(f"{folder}/{name}:{st.st_size}:{st.st_mtime_ns}".encode())
+    return digest.hexdigest()
 
 
 class FactStore:

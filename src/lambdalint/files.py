@@ -11,9 +11,10 @@ from __future__ import annotations
 import io
 import os
 import stat
+import time
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO, Dict, Iterator, Mapping, Optional, Union
+from typing import BinaryIO, Dict, Iterator, Mapping, Optional, Tuple, Union
 
 PathLike = Union[str, Path]
 
@@ -93,12 +94,57 @@ def real_path(path: PathLike) -> Path:
         return Path(os.path.abspath(os.fspath(path)))
 
 
+class AccessLog:
+    """Every file read or looked for while the log is open (`with AccessLog() as log:`), with
+    its `access_identity` at that time: what a run's result depends on (run_cache)."""
+
+    current: Optional["AccessLog"] = None
+
+    def __init__(self) -> None:
+        self.accessed: Dict[str, Tuple[int, int]] = {}
+        self.started_ns = time.time_ns()
+
+    def __enter__(self) -> "AccessLog":
+        AccessLog.current = self
+        return self
+
+    def __exit__(self, *exc) -> None:
+        AccessLog.current = None
+
+    def note(self, path: PathLike, identity: Optional[Tuple[int, int]] = None) -> None:
+        key = os.path.abspath(os.fspath(path))
+        if key not in self.accessed:
+            self.accessed[key] = identity if identity is not None else access_identity(key)
+
+    def recently_modified(self, seconds: float) -> bool:
+        """Whether a file was modified shortly before (or during) the run."""
+        limit = self.started_ns - int(seconds * 1_000_000_000)
+        return any(mtime_ns > limit for size, mtime_ns in self.accessed.values() if size >= 0)
+
+
+def access_identity(path: PathLike) -> Tuple[int, int]:
+    """(size, modification time in ns) of a regular file; (-1, kind code) for anything else."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return (-1, 0)
+    if stat.S_ISREG(st.st_mode):
+        return (st.st_size, st.st_mtime_ns)
+    return (-1, 1 if stat.S_ISDIR(st.st_mode) else 2)
+
+
+def _note_access(path: PathLike, identity: Optional[Tuple[int, int]] = None) -> None:
+    if AccessLog.current is not None:
+        AccessLog.current.note(path, identity)
+
+
 def kind(path: PathLike) -> str:
     """FILE, DIRECTORY, MISSING, SPECIAL (FIFO, socket, device) or INVALID (a refused name).
 
     Symlinks are followed: what matters is what a read would meet."""
     if name_problem(path) is not None:
         return INVALID
+    _note_access(path)
     try:
         mode = os.stat(path).st_mode
     except (OSError, ValueError):
@@ -137,6 +183,7 @@ def open_regular(path: PathLike) -> BinaryIO:
     replaced = _overlaid(path)
     if replaced is not None:
         return io.BytesIO(replaced)
+    _note_access(path)
     try:
         # stat before open: opening some devices has side effects (tape rewind, modem hang-up)
         mode = os.stat(path).st_mode
