@@ -21,6 +21,7 @@ the least-squares slope of log(time) over log(files) for the trees of 100 files 
     python benchmarks/scaling.py --sizes 100 1000 --runs 3 --json out.json
     python benchmarks/scaling.py --lambdalint "/old/venv/bin/lambdalint"   # another build
     python benchmarks/scaling.py --ruff /path/to/ruff
+    python benchmarks/scaling.py --own-code            # no requirements.txt: every file is own code
 
 Trees are built once in ~/.cache/lambdalint-bench/scaling-N/ (never inside the repository).
 """
@@ -59,8 +60,8 @@ def stdlib_corpus() -> List[Path]:
     return found
 
 
-def build_tree(size: int, corpus: List[Path], installed_share: float = 0.0) -> Path:
-    target = CACHE / f"scaling-{FORMAT}-{size}-{installed_share:g}"
+def build_tree(size: int, corpus: List[Path], installed_share: float = 0.0, declared: bool = True) -> Path:
+    target = CACHE / f"scaling-{FORMAT}-{size}-{installed_share:g}{'' if declared else '-own'}"
     if (target / "DONE").exists():
         return target
     shutil.rmtree(target, ignore_errors=True)
@@ -74,7 +75,8 @@ def build_tree(size: int, corpus: List[Path], installed_share: float = 0.0) -> P
     _write_own_code(tree, own, imported=[names[0], names[-1]])
     for index, (name, files) in enumerate(zip(names, packages)):
         _write_package(tree, name, files, texts, installed=index < installed_count)
-    (tree / "requirements.txt").write_text("".join(f"{name.replace('_', '-')}==1.0\n" for name in names))
+    if declared:
+        (tree / "requirements.txt").write_text("".join(f"{name.replace('_', '-')}==1.0\n" for name in names))
     _write_zip(tree, target / "tree.zip")
     (target / "DONE").write_text("ok\n")
     return target
@@ -237,6 +239,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--ruff", default=shutil.which("ruff"), help="ruff executable (default: on PATH)")
     parser.add_argument("--installed-share", type=float, default=0.0,
                         help="share of the vendored packages installed with metadata (default 0: all copied)")
+    parser.add_argument("--own-code", action="store_true",
+                        help="no requirements.txt: the copied packages count as the function's own code "
+                             "(a monorepo), so every file is checked")
     parser.add_argument("--old", action="store_true", help="the build has no cache (no --no-cache flag)")
     parser.add_argument("--json", help="also write the results as JSON here")
     args = parser.parse_args(argv)
@@ -244,7 +249,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     corpus = stdlib_corpus()
     results: Dict[int, Dict[str, Dict[str, float]]] = {}
     for size in args.sizes:
-        target = build_tree(size, corpus, args.installed_share)
+        target = build_tree(size, corpus, args.installed_share, declared=not args.own_code)
         files = count_py(target / "tree")
         print(f"measuring {files:,} .py files ({target}) ...", file=sys.stderr, flush=True)
         results[files] = measure(size, target, lambdalint, args.ruff, args.runs, not args.old)

@@ -131,7 +131,18 @@ class SourceModule:
                 self._problem = exc
             if self._problem is None or self._problem.code != "LL002" or self._text is not None:
                 self._put(kind, None if self._problem is None else _verdict(self._problem))
+            self._keep_facts_only()
         return self._problem
+
+    def _keep_facts_only(self) -> None:
+        """Once the store holds what the text tells, let the text go (thousands of modules of a
+        source tree are checked; few are parsed with libcst, and those read it again)."""
+        if self.store is None or self._text is None or self._wrapper is not None \
+                or self.store.known_digest(self.bundle, self.relpath) is None:
+            return
+        self.may_define_handler()
+        self.directive_lines()
+        self._text = self._lines = None
 
     # -- facts a FactStore keeps -----------------------------------------------------------------
     def _fact(self, kind: str):
@@ -184,7 +195,8 @@ class SourceModule:
         except SourceError:
             return []
         found = []
-        if _DIRECTIVE_HINT.search(text):
+        lowered = text.lower()  # `in` on the lowered text: much faster than a case-blind regex
+        if "noqa" in lowered or "lambdalint" in lowered:
             found = [(number, line) for number, line in enumerate(self.lines, start=1)
                      if "#" in line and _DIRECTIVE_HINT.search(line)]
         self._put("directives", [list(pair) for pair in found])

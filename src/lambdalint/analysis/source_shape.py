@@ -81,7 +81,7 @@ def measure(text: str, token_limit: int) -> SourceShape:
             continue
         if kind != "op":
             count_token()
-            if kind == "string" and re.search("[fFtT]", match.group("prefix")):
+            if kind == "string" and any(letter in "fFtT" for letter in match.group("prefix")):
                 _measure_fields(match.group(), len(runs) - 1, shape)
             continue
         char = match.group()
