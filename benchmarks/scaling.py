@@ -20,6 +20,7 @@ the least-squares slope of log(time) over log(files) for the trees of 100 files 
     python benchmarks/scaling.py                       # 10, 100, 1,000, 10,000 files
     python benchmarks/scaling.py --sizes 100 1000 --runs 3 --json out.json
     python benchmarks/scaling.py --lambdalint "/old/venv/bin/lambdalint"   # another build
+    python benchmarks/scaling.py --before "env PYTHONPATH=/tmp/old/src python -m lambdalint"  # side by side
     python benchmarks/scaling.py --ruff /path/to/ruff
     python benchmarks/scaling.py --own-code            # no requirements.txt: every file is own code
 
@@ -190,12 +191,16 @@ def tools(lambdalint: List[str], ruff: Optional[str], target: Path, cache_dir: P
 
 
 def measure(size: int, target: Path, lambdalint: List[str], ruff: Optional[str], runs: int,
-            no_cache_supported: bool) -> Dict[str, Dict[str, float]]:
+            no_cache_supported: bool, before: Optional[List[str]] = None) -> Dict[str, Dict[str, float]]:
     with tempfile.TemporaryDirectory() as scratch:
         commands = tools(lambdalint, ruff, target, Path(scratch) / "cache", Path(scratch) / "pyc")
         if not no_cache_supported:  # an older build: no cache, no flag
             commands = {label: ([part for part in cmd if part != "--no-cache"], env)
                         for label, (cmd, env) in commands.items() if "warm" not in label}
+        if before:  # an older build (no cache, no --no-cache), measured in the same rounds
+            tree, archive = str(target / "tree"), str(target / "tree.zip")
+            commands = {"before: check folder": (before + ["check", tree, "--isolated"], {}),
+                        "before: check zip": (before + ["check", archive, "--isolated"], {}), **commands}
         for label, (command, env) in commands.items():  # warm-up: OS cache, and the parse cache
             run_once(command, env)
         samples: Dict[str, List[Tuple[float, float]]] = {label: [] for label in commands}
@@ -242,6 +247,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--own-code", action="store_true",
                         help="no requirements.txt: the copied packages count as the function's own code "
                              "(a monorepo), so every file is checked")
+    parser.add_argument("--before", help="command of an older build (no cache) to measure side by side")
     parser.add_argument("--old", action="store_true", help="the build has no cache (no --no-cache flag)")
     parser.add_argument("--json", help="also write the results as JSON here")
     args = parser.parse_args(argv)
@@ -252,7 +258,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         target = build_tree(size, corpus, args.installed_share, declared=not args.own_code)
         files = count_py(target / "tree")
         print(f"measuring {files:,} .py files ({target}) ...", file=sys.stderr, flush=True)
-        results[files] = measure(size, target, lambdalint, args.ruff, args.runs, not args.old)
+        before = shlex.split(args.before) if args.before else None
+        results[files] = measure(size, target, lambdalint, args.ruff, args.runs, not args.old, before)
     print(table(results))
     if args.json:
         Path(args.json).write_text(json.dumps({str(k): v for k, v in results.items()}, indent=2) + "\n")
