@@ -183,6 +183,9 @@ class SourceModule:
         except SourceError:
             return False
         self._put("hint", found)
+        if not found and not self._checked and self._wrapper is None \
+                and self.store is not None and self.store.known_digest(self.bundle, self.relpath):
+            self._text = self._lines = None  # handler discovery reads every module: keep none of them
         return found
 
     def directive_lines(self) -> List[Tuple[int, str]]:
