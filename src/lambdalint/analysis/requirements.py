@@ -60,6 +60,8 @@ def requirement_names(lines: Iterable[str]) -> Set[str]:
         line = line.split("#", 1)[0].strip()
         if not line or line.startswith(("-", ".", "/")) or "://" in line.split("@", 1)[0]:
             continue
+        if "@" in line and line.split("@", 1)[1].strip().startswith("file:"):
+            continue  # `orders @ file:///home/u/orders`: a local project (pip freeze), maybe this one
         match = _NAME.match(line)
         if match:
             names.add(match.group(1))
@@ -78,7 +80,7 @@ def _toml(text: str) -> dict:
 
     try:
         loaded = tomllib.loads(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError, MemoryError):  # deep nesting: declares nothing
         return {}
     return loaded if isinstance(loaded, dict) else {}
 
