@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, NamedTuple, Optional, Tuple
 
 from lambdalint.limits import MAX_TEMPLATE_DEPTH
 from lambdalint.loaders.expansion import number_from_text
@@ -55,8 +55,7 @@ class Opaque:
     text: str
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):
     kind: str  # ident number string heredoc punct newline eof
     text: str
     line: int
@@ -67,121 +66,126 @@ class _Token:
     end_offset: int
 
 
-_PUNCT = ("=>", "==", "!=", "<=", ">=", "&&", "||", "...", "{", "}", "[", "]", "(", ")", "=", ",",
-          ".", ":", "?", "!", "*", "/", "%", "+", "-", "<", ">")
-_IDENT = re.compile(r"[^\W\d][\w-]*")  # letters of any script, then letters, digits, _ and -
-_NUMBER = re.compile(r"\d+(\.\d+)?([eE][+-]?\d+)?")
-_HEREDOC = re.compile(r"<<(-?)([A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n")
+# One expression matches a whole token, with the blanks and comments before it, at a time: the
+# lexer's Python loop runs once per token, never once per character.  The alternatives are tried in
+# order: a new line, strings, heredoc openings, names, numbers, an unclosed `/*`, punctuation
+# (longest first).  A quoted string matches here when its `${}`/`%{}` parts hold no `${`, `%{` or
+# string of their own (nearly every real string); any other string goes to `_string_end`, which
+# follows the nesting.  `\\[\s\S]` is an escape: a backslash and the character after it, a line
+# end included.
+_SKIP = r"(?:[ \t\r\ufeff]+|#[^\n]*|//[^\n]*|/\*[\s\S]*?\*/)*"
+_STRING_TEXT = r'[^"\\\n$%]|\\[\s\S]|[$%](?!\{)'
+_INTERPOLATION = r'[$%]\{(?:[^"}\\$%]|\\[\s\S]|[$%](?!\{))*\}'
+_TOKEN = re.compile(
+    # the blanks and comments taken whole (a look-ahead is never backtracked into: `# only` must
+    # not end before `y` to leave a name)
+    r"(?=(?P<skip>" + _SKIP + r"))(?P=skip)"
+    + r"(?:(?P<newline>\n)"
+    + r'|(?P<string>"(?:' + _STRING_TEXT + "|" + _INTERPOLATION + r')*")'
+    + r'|(?P<nested_string>")'
+    + r"|(?P<heredoc><<-?(?P<marker>[A-Za-z_][A-Za-z0-9_-]*)[ \t]*\r?\n)"
+    + r"|(?P<ident>[^\W\d][\w-]*)"  # letters of any script, then letters, digits, _ and -
+    + r"|(?P<number>\d+(?:\.\d+)?(?:[eE][+-]?\d+)?)"
+    + r"|(?P<unterminated_comment>/\*)"
+    + r"|(?P<punct>=>|==|!=|<=|>=|&&|\|\||\.\.\.|[{}\[\]()=,.:?!*/%+\-<>]))"
+)
+_BLANKS_AND_COMMENTS = re.compile(_SKIP)
+# What `_string_end` stops at in a string: an escape, a line end, a quote, a `}`, an opening `${`.
+_STRING_STOP = re.compile(r'[\\\n"}]|[$%]\{')
+_new_token = tuple.__new__  # _Token(...) without NamedTuple's Python-level constructor
 
 
 class _Lexer:
-    def __init__(self, text: str, line: int = 1, column: int = 1):
+    def __init__(self, text: str):
         self.text = text
-        self.pos = 0
-        self.line = line
-        self.column = column
 
     def tokens(self) -> List[_Token]:
-        out = []
+        text = self.text
+        match = _TOKEN.match
+        out: List[_Token] = []
+        pos, line, line_start = 0, 1, 0  # a column is 1 + the characters since the line's start
         while True:
-            token = self._next()
-            out.append(token)
-            if token.kind == "eof":
-                return out
+            found = match(text, pos)
+            if found is None:  # the end, or a character no token starts with
+                start = _BLANKS_AND_COMMENTS.match(text, pos).end()
+                line, line_start = _count_lines(text, pos, start, line, line_start)
+                column = start - line_start + 1
+                if start >= len(text):
+                    out.append(_new_token(_Token, ("eof", "", line, column, line, column, start, start)))
+                    return out
+                raise DocumentError(f"unexpected character {text[start]!r}", line, column)
+            kind, end = found.lastgroup, found.end()
+            start = found.start(kind)
+            if start != pos:  # blanks and comments, maybe /* over lines */
+                line, line_start = _count_lines(text, pos, start, line, line_start)
+            column = start - line_start + 1
+            if kind in _SPANNING_LINES:
+                if kind == "nested_string":
+                    kind, end = "string", _string_end(text, start, line, column)
+                elif kind == "heredoc":
+                    end = _heredoc_end(text, found, line, column)
+                end_line, line_start = _count_lines(text, start, end, line, line_start)
+                out.append(_new_token(_Token, (kind, text[start:end], line, column, end_line,
+                                               end - line_start + 1, start, end)))
+                line = end_line
+            elif kind == "newline":
+                out.append(_new_token(_Token, ("newline", "\n", line, column, line + 1, 1, start, end)))
+                line, line_start = line + 1, end
+            elif kind == "unterminated_comment":
+                raise DocumentError("unterminated /* comment", line, column)
+            else:  # a name, a number, punctuation: on one line
+                out.append(_new_token(_Token, (kind, text[start:end], line, column, line,
+                                               column + end - start, start, end)))
+            pos = end
 
-    def _advance(self, count: int) -> None:
-        chunk = self.text[self.pos:self.pos + count]
-        newlines = chunk.count("\n")
-        if newlines:
-            self.line += newlines
-            self.column = len(chunk) - chunk.rfind("\n")
-        else:
-            self.column += len(chunk)
-        self.pos += count
 
-    def _next(self) -> _Token:
-        self._skip_space_and_comments()
-        start = (self.line, self.column, self.pos)
-        text = self.text
-        if self.pos >= len(text):
-            return self._token("eof", "", start)
-        char = text[self.pos]
-        if char == "\n":
-            self._advance(1)
-            return self._token("newline", "\n", start)
-        if char == '"':
-            self._advance(self._string_length())
-            return self._token("string", text[start[2]:self.pos], start)
-        heredoc = _HEREDOC.match(text, self.pos)
-        if heredoc:
-            self._advance(self._heredoc_length(heredoc))
-            return self._token("heredoc", text[start[2]:self.pos], start)
-        for kind, pattern in (("ident", _IDENT), ("number", _NUMBER)):
-            match = pattern.match(text, self.pos)
-            if match:
-                self._advance(len(match.group(0)))
-                return self._token(kind, match.group(0), start)
-        for punct in _PUNCT:
-            if text.startswith(punct, self.pos):
-                self._advance(len(punct))
-                return self._token("punct", punct, start)
-        raise DocumentError(f"unexpected character {char!r}", self.line, self.column)
+# Tokens that may hold line ends (escaped or interpolated in strings, heredocs).
+_SPANNING_LINES = frozenset({"string", "nested_string", "heredoc"})
 
-    def _token(self, kind: str, value: str, start) -> _Token:
-        return _Token(kind, value, start[0], start[1], self.line, self.column, start[2], self.pos)
 
-    def _skip_space_and_comments(self) -> None:
-        text = self.text
-        while self.pos < len(text):
-            char = text[self.pos]
-            if char in " \t\r\ufeff":
-                self._advance(1)
-            elif char == "#" or text.startswith("//", self.pos):
-                end = text.find("\n", self.pos)
-                self._advance((len(text) if end < 0 else end) - self.pos)
-            elif text.startswith("/*", self.pos):
-                end = text.find("*/", self.pos + 2)
-                if end < 0:
-                    raise DocumentError("unterminated /* comment", self.line, self.column)
-                self._advance(end + 2 - self.pos)
-            else:
-                return
+def _count_lines(text: str, start: int, end: int, line: int, line_start: int) -> Tuple[int, int]:
+    """The line and the offset where it starts after `text[start:end]`, from those before it."""
+    newlines = text.count("\n", start, end)
+    if newlines:
+        return line + newlines, text.rfind("\n", start, end) + 1
+    return line, line_start
 
-    def _string_length(self, nesting: int = 0) -> int:
-        """Length of the quoted string at pos, interpolations (which may hold strings) included."""
-        if nesting > MAX_STRING_NESTING:
-            raise DocumentError("strings nested too deeply inside interpolations", self.line, self.column)
-        text, index, depth = self.text, self.pos + 1, 0
-        while index < len(text):
-            char = text[index]
-            if char == "\\":
-                index += 2
-                continue
-            if char == "\n" and depth == 0:
+
+def _string_end(text: str, start: int, line: int, column: int, nesting: int = 0) -> int:
+    """The end of the quoted string at `start`, its interpolations (which may hold strings of their
+    own) included.  Errors are placed at (`line`, `column`), where the outermost string starts."""
+    if nesting > MAX_STRING_NESTING:
+        raise DocumentError("strings nested too deeply inside interpolations", line, column)
+    index, depth = start + 1, 0
+    while True:
+        stop = _STRING_STOP.search(text, index)
+        if stop is None:
+            break
+        char, index = stop.group()[0], stop.end()
+        if char == "\\":
+            index = stop.start() + 2  # the escaped character, whatever it is
+        elif char == "\n":
+            if depth == 0:
                 break
-            if text.startswith("${", index) or text.startswith("%{", index):
-                depth += 1
-                index += 2
-                continue
-            if depth and char == "}":
-                depth -= 1
-            elif depth and char == '"':  # a string inside an interpolation
-                inner = _Lexer(text, self.line, self.column)
-                inner.pos = index
-                index += inner._string_length(nesting + 1)
-                continue
-            elif char == '"' and depth == 0:
-                return index + 1 - self.pos
-            index += 1
-        raise DocumentError("unterminated string", self.line, self.column)
+        elif char == "}":
+            depth -= 1 if depth else 0
+        elif char == '"':
+            if depth == 0:
+                return index
+            index = _string_end(text, stop.start(), line, column, nesting + 1)  # inside `${}`
+        else:  # `${` or `%{`
+            depth += 1
+    raise DocumentError("unterminated string", line, column)
 
-    def _heredoc_length(self, match) -> int:
-        marker = match.group(2)
-        closing = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*\r?$", re.M)
-        end = closing.search(self.text, match.end())
-        if end is None:
-            raise DocumentError(f"heredoc <<{marker} is never closed", self.line, self.column)
-        return end.end() - self.pos
+
+def _heredoc_end(text: str, opening, line: int, column: int) -> int:
+    """The end of the heredoc whose first line `opening` matched: the end of its closing marker."""
+    marker = opening.group("marker")
+    closing = re.compile(r"^[ \t]*" + re.escape(marker) + r"[ \t]*\r?$", re.M)
+    end = closing.search(text, opening.end())
+    if end is None:
+        raise DocumentError(f"heredoc <<{marker} is never closed", line, column)
+    return end.end()
 
 
 class _Parser:

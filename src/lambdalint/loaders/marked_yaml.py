@@ -3,16 +3,20 @@
 PyYAML parses (the C parser when available); we build the values from its events ourselves so
 that we can (1) record a mark for every path, (2) turn CloudFormation short-form tags into their
 long form, and (3) bound what a document expands to: nodes, characters and depth are counted as
-the events arrive, aliases included, and an alias inside its own anchor is refused.
+the events arrive, aliases included, and an alias inside its own anchor is refused.  That one pass
+over the events is the only walk over the document: the marks are read from the tree it leaves
+(`MarkTree`), never copied into a table of every path.
 """
 from __future__ import annotations
 
 import codecs
+import collections.abc
+import functools
 import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Mapping, Optional, Tuple
 
 import yaml
 
@@ -49,7 +53,7 @@ class DocumentError(Exception):
 @dataclass
 class MarkedDocument:
     data: Any
-    marks: Dict[Path_, Mark]  # where each value is; for mapping values, starting at their key
+    marks: Mapping[Path_, Mark]  # where each value is; for mapping values, starting at their key
 
 
 # A line holding only blanks and tabs is an empty line in YAML 1.2 (and for js-yaml, which the
@@ -188,6 +192,15 @@ _MERGE_TAG = "tag:yaml.org,2002:merge"
 _NUMBER_TAGS = ("tag:yaml.org,2002:int", "tag:yaml.org,2002:float")
 _CONSTANT_TAGS = ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:null")
 _RESOLVER = yaml.resolver.Resolver()
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolve(text: str, implicit: Tuple[bool, bool]) -> str:
+    """The tag of an untagged scalar (str, int, bool...), as PyYAML resolves it: a pure function of
+    the text, remembered because templates repeat the same keys and values thousands of times."""
+    return _RESOLVER.resolve(yaml.ScalarNode, text, implicit)
+
+
 _NO_KEY = object()  # a mapping waiting for its next key
 _OPEN = object()  # an anchor whose node has not ended yet: an alias to it is recursive
 
@@ -248,7 +261,7 @@ class _Builder:
         if self.root is None:
             return MarkedDocument(None, {})
         value, marked = self.root
-        return MarkedDocument(value, _flatten(marked))
+        return MarkedDocument(value, MarkTree(marked))
 
     def add(self, event: yaml.Event) -> None:
         kind = type(event)
@@ -272,7 +285,7 @@ class _Builder:
         self._count(1, len(event.value), event)
         tag = event.tag
         if tag is None or tag == "!":
-            tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+            tag = _resolve(event.value, event.implicit)
         if is_key:
             self._key(parent, event.value, tag == _MERGE_TAG, start)
             value, marked = event.value, (self._mark(start, event.end_mark), ())
@@ -433,6 +446,70 @@ def _merge(mapping: _Open, value: Any, marked: _Marked) -> None:
             if key not in mapping.value:
                 mapping.value[key] = child
                 mapping.children[key] = part_marked[1].get(key, part_marked)
+
+
+class MarkTree(collections.abc.Mapping):
+    """The marks of a document by path, read from the tree the builder made as the events came:
+    no second walk over the document to fill a table of every path (each alias's copy would need
+    its own entries), and no such table in memory.  A lookup follows the path from the root,
+    starting from the last parent looked up (a translation reads a mapping's keys one by one)."""
+
+    def __init__(self, root: _Marked) -> None:
+        self._root = root
+        # (path, node) of the last parent looked up: one attribute, so that a thread never reads
+        # one lookup's path with another's node
+        self._last_parent: Tuple[Path_, _Marked] = ((), root)
+        self._table: Optional[Dict[Path_, Mark]] = None  # made only when the marks are listed
+
+    def _find(self, path: Path_) -> Optional[_Marked]:
+        if not isinstance(path, tuple) or not path:
+            return self._root if path == () else None
+        parent_path = path[:-1]
+        last_path, parent = self._last_parent
+        if parent_path != last_path:
+            parent = self._walk(self._root, parent_path)
+            if parent is None:
+                return None
+            self._last_parent = (parent_path, parent)
+        return self._walk(parent, path[-1:])
+
+    @staticmethod
+    def _walk(node: Optional[_Marked], path: Path_) -> Optional[_Marked]:
+        for key in path:
+            children = node[1]
+            if isinstance(children, dict):  # mapping keys are text
+                node = children.get(key)
+            elif isinstance(key, int) and 0 <= key < len(children):  # sequence items by index
+                node = children[key]
+            else:
+                return None
+            if node is None:
+                return None
+        return node
+
+    def __getitem__(self, path: Path_) -> Mark:
+        node = self._find(path)
+        if node is None:
+            raise KeyError(path)
+        return node[0]
+
+    def get(self, path: Path_, default: Any = None) -> Any:
+        node = self._find(path)
+        return default if node is None else node[0]
+
+    def __contains__(self, path: object) -> bool:
+        return self._find(path) is not None  # type: ignore[arg-type]
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._all())
+
+    def _all(self) -> Dict[Path_, Mark]:
+        if self._table is None:
+            self._table = _flatten(self._root)
+        return self._table
 
 
 def _flatten(root: _Marked) -> Dict[Path_, Mark]:

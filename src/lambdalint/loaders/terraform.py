@@ -92,6 +92,7 @@ def _follow_function_code(out: Translation, config: Dict[str, Any], values: Valu
     an archive_file's `output_path` is that archive (its sources until it is built).  Code kept in
     S3 or an image is marked as such (CloudFormation's `S3Bucket`/`ImageUri`): configuration only."""
     _module_packages_elsewhere(out)
+    archives = _archives_by_output(config, values)
     functions = config.get("resource", {}).get("aws_lambda_function", {})
     for name, body in functions.items() if isinstance(functions, dict) else ():
         address = f"aws_lambda_function.{name}"
@@ -102,7 +103,7 @@ def _follow_function_code(out: Translation, config: Dict[str, Any], values: Valu
         source = ("resource", "aws_lambda_function", name)
         code = resource.get("Properties", {}).get("Code")
         if isinstance(code, str):
-            archive = _archive_written_as(code, config, values, folder)
+            archive = _archive_written_as(code, archives, folder)
             if archive is not None:
                 out.put(props + ("Code",), values.evaluate(hcl.Reference(("data", "archive_file", archive, "output_path"))))
         elif "image_uri" in body:
@@ -139,17 +140,25 @@ def _s3_object_source(s3_key: Any, config: Dict[str, Any], values: Values) -> An
     return values.evaluate(obj["source"])
 
 
-def _archive_written_as(filename: str, config: Dict[str, Any], values: Values, folder: Path) -> Any:
+def _archives_by_output(config: Dict[str, Any], values: Values) -> Dict[str, str]:
+    """Normalised `output_path` -> the first archive_file writing it.  Evaluated once per
+    configuration: once per function, 2,000 functions cost 4 million evaluations, and their
+    expansions used up the billion-laughs budget (a false LL002) — issue 12."""
+    found: Dict[str, str] = {}
+    archives = config.get("data", {}).get("archive_file", {})
+    for name, archive in archives.items() if isinstance(archives, dict) else ():
+        output = values.evaluate(archive.get("output_path")) if isinstance(archive, dict) else None
+        if isinstance(output, str):
+            found.setdefault(os.path.normpath(output), name)
+    return found
+
+
+def _archive_written_as(filename: str, archives: Dict[str, str], folder: Path) -> Any:
     """The archive_file whose `output_path` is the same path as `filename` (a literal string, not
     a reference), when that file is not there: the function's code is the archive's sources."""
     if path_kind(folder / filename) == FILE:
         return None
-    archives = config.get("data", {}).get("archive_file", {})
-    for name, archive in archives.items() if isinstance(archives, dict) else ():
-        output = values.evaluate(archive.get("output_path")) if isinstance(archive, dict) else None
-        if isinstance(output, str) and os.path.normpath(output) == os.path.normpath(filename):
-            return name
-    return None
+    return archives.get(os.path.normpath(filename))
 
 
 def _is_override(path: Path) -> bool:

@@ -1,6 +1,7 @@
 """A loaded deployment template: its data, the marks of its nodes, and its text lines."""
 from __future__ import annotations
 
+import collections.abc
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +26,52 @@ class Dialect:
 CLOUDFORMATION = Dialect("cloudformation")
 
 
+class TextLines(collections.abc.Sequence):
+    """The lines of a text, as `str.splitlines()` gives them, without keeping them all.
+
+    A list of every line costs ~60 bytes a line on top of the text (a 30 MB template of short
+    lines: hundreds of MB), while the suppression comments are read once, line by line.  Iterating
+    splits the text a chunk at a time; only indexing (inline code's lines) keeps the list."""
+
+    _CHUNK = 1 << 20  # characters split at once, cut just after a line feed
+
+    def __init__(self, text: str) -> None:
+        self._text = text
+        self._lines: Optional[List[str]] = None
+        self._count: Optional[int] = None
+
+    def __iter__(self) -> Iterator[str]:
+        if self._lines is not None:
+            yield from self._lines
+            return
+        for chunk in self._chunks():
+            yield from chunk
+
+    def __len__(self) -> int:  # list() and enumerate() ask for it first: counted, not kept
+        if self._lines is not None:
+            return len(self._lines)
+        if self._count is None:
+            self._count = sum(map(len, self._chunks()))
+        return self._count
+
+    def _chunks(self) -> Iterator[List[str]]:
+        text, start = self._text, 0
+        while start < len(text):
+            # cut after a "\n": no line (nor a "\r\n" pair) is split between two chunks
+            end = text.find("\n", start + self._CHUNK)
+            end = len(text) if end < 0 else end + 1
+            yield text[start:end].splitlines()
+            start = end
+
+    def __getitem__(self, index):  # an int or a slice, as a list's
+        return self._all()[index]
+
+    def _all(self) -> List[str]:
+        if self._lines is None:
+            self._lines = self._text.splitlines()
+        return self._lines
+
+
 class Template:
     """A CloudFormation-shaped document.  Serverless Framework and Terraform configurations are
     translated into this shape, their marks pointing back into the files the user wrote."""
@@ -36,16 +83,16 @@ class Template:
         self.display = display
         self.data = data if isinstance(data, dict) else {}
         self.marks = marks
-        self.lines: List[str] = text.splitlines()
+        self.lines: Sequence[str] = TextLines(text)
         self.dialect = dialect or CLOUDFORMATION
         # (display, text) of further files the document was read from, for their comments
-        self.other_files = [(name, body.splitlines()) for name, body in other_files]
+        self.other_files = [(name, TextLines(body)) for name, body in other_files]
         self._by_type: Optional[Dict[Any, List[Tuple[str, Dict[str, Any]]]]] = None
         self._indexes: Dict[tuple, Any] = {}
         self.problems: List[Tuple[Optional[Mark], str]] = []  # read, but not as the user meant (LL002)
 
     @property
-    def source_files(self) -> List[Tuple[str, List[str]]]:
+    def source_files(self) -> List[Tuple[str, Sequence[str]]]:
         return [(self.display, self.lines)] + self.other_files
 
     def name_of(self, logical_id: str) -> str:
