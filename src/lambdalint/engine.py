@@ -247,11 +247,11 @@ def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: 
 def _source_tree_modules(ctx: Context) -> List[SourceModule]:
     """The own modules of functions whose code is a source folder (all of them are checked):
     the parse work known before any rule runs, done in parallel when there is much of it."""
-    modules = []
+    modules: Dict[int, SourceModule] = {}  # functions sharing code share their modules
     for fn in ctx.project.functions:
         if fn.code is not None and fn.is_python and not fn.code.is_built:
-            modules.extend(ctx.own_modules(fn))
-    return modules
+            modules.update((id(module), module) for module in ctx.own_modules(fn))
+    return list(modules.values())
 
 
 def _lint(ctx: Context, rules: Sequence[Rule], registry: Registry,
