@@ -355,3 +355,18 @@ def test_jobs_give_byte_identical_output(big_project, tmp_path, monkeypatch, com
 def test_few_files_are_never_sent_to_workers(project, cache, computed_in_workers):
     assert check("-j", "4", "--no-cache").splitlines() == EXPECTED
     assert computed_in_workers == [0]
+
+
+def test_functions_sharing_a_folder_send_its_modules_to_workers_once(tmp_path, monkeypatch, cache):
+    """300 functions on one code folder of 3 modules: 3 modules to parse, never 900 (which would
+    start worker processes for nothing)."""
+    seen = []
+    monkeypatch.setattr("lambdalint.engine.prefetch", lambda store, modules, jobs: seen.append(list(modules)) or 0)
+    functions = "".join(f"  Fn{i}:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+                        "      Handler: app.handler\n      Runtime: python3.12\n      Timeout: 30\n" for i in range(300))
+    materialize({"template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources:\n" + functions,
+                 "src/app.py": "import helpers\n\ndef handler(event, context):\n    return helpers.go()\n",
+                 "src/helpers.py": "def go():\n    return 1\n", "src/other.py": "X = 1\n"}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    run_cli(["check", ".", "--isolated", "--no-cache", "-j", "2"])
+    assert [sorted(module.relpath for module in modules) for modules in seen] == [["app.py", "helpers.py", "other.py"]]
