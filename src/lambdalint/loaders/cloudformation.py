@@ -55,6 +55,10 @@ class BundleCache:
         self._by_path: Dict[Path, Bundle] = {}
         # absolute paths a configuration names that can never be read (reported on its line)
         self.refused: Set[str] = set()
+        # (folder, location as written) -> the bundle found there: 2,000 functions naming the same
+        # CodeUri look the path up once (a location that cannot be read is judged each time, so
+        # each function's line gets its LL002)
+        self.located: Dict[Tuple[str, str, str], Bundle] = {}
 
     def get(self, path: Path, display: str, excluded=None) -> Optional[Bundle]:
         """The bundle of a folder or a regular file (a zip); None for anything else: a missing
@@ -118,6 +122,17 @@ def _local_artifact(template: Template, location: Any, logical_id: str, bundles:
             return bundles.get(built, display_join(template.display_folder, ".aws-sam/build", logical_id))
     if not isinstance(location, str) or "://" in location or not location.strip():
         return None  # S3 locations, intrinsics: the code is not here
+    key = (str(template.folder), template.display_folder, location)
+    if key not in bundles.located:
+        found = _bundle_at(template, location, bundles, setting)
+        if found is None:
+            return None
+        bundles.located[key] = found
+    return bundles.located[key]
+
+
+def _bundle_at(template: Template, location: str, bundles: BundleCache,
+               setting: Tuple[Any, ...]) -> Optional[Bundle]:
     target = template.folder / location
     display = display_join(template.display_folder, location)
     unusable = unusable_reason(target)
