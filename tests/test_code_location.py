@@ -37,7 +37,8 @@ def text_lines(*args):
 
 # -- SAM ---------------------------------------------------------------------------------------------
 def test_miss_sam_no_codeuri(project):
-    project({"template.yaml": sam("Handler: src/app.handler\nRuntime: python3.13"), "src/app.py": HANDLER_WITH_BUGS})
+    project({"template.yaml": sam("Handler: src/app.handler\nRuntime: python3.13\nTimeout: 30"),
+             "src/app.py": HANDLER_WITH_BUGS})
     findings = check_json(["."])
     assert codes_at(findings) == [("LL004", "template.yaml", 4, 3), ("LL104", "src/app.py", 5, 10),
                                   ("LL301", "src/app.py", 6, 10)]
@@ -45,6 +46,16 @@ def test_miss_sam_no_codeuri(project):
     assert ll004["severity"] == "info"
     assert "neither CodeUri nor InlineCode" in ll004["message"] and "whole folder" in ll004["message"]
     assert text_lines()[-1] == "Checked 1 function: 1 with code."
+
+
+def test_the_default_timeout_is_reported_with_the_chained_sdk_call_the_handler_makes(project):
+    """Why the fixtures here set a timeout: their handlers call AWS (LL614 otherwise)."""
+    project({"template.yaml": sam("CodeUri: .\nHandler: app.lambda_handler\nRuntime: python3.13"),
+             "app.py": SIMPLE_HANDLER})
+    findings = check_json(["."], "--select", "LL614")
+    assert codes_at(findings) == [("LL614", "template.yaml", 4, 3)]
+    assert "default timeout of 3 s" in findings[0]["message"]
+    assert ": list_buckets() (an AWS SDK request) at app.py:5" in findings[0]["message"]
 
 
 def test_miss_ll207_codeuri_missing(project):
@@ -131,7 +142,8 @@ def test_inline_code_is_never_fixed(project):
 # -- Terraform -------------------------------------------------------------------------------------
 TF_FUNCTION = ('resource "aws_lambda_function" "fn" {{\n  function_name = "fn"\n{code}'
                '  role          = "arn:aws:iam::123456789012:role/r"\n'
-               '  handler       = "lambda_function.lambda_handler"\n  runtime       = "python3.13"\n}}\n')
+               '  handler       = "lambda_function.lambda_handler"\n  runtime       = "python3.13"\n'
+               '  timeout       = 30\n}}\n')  # not the 3 s default: the handlers call AWS (LL614)
 
 
 def test_miss_tf_s3_object(project):

@@ -64,6 +64,17 @@ AWAITING_CATALOGUE_ROW = {
     "LL004": "issue 11: code-not-found",
     "LL213": "issue 11: a vendored boto3/botocore shadows the runtime's SDK",
     "LL613": "issue 11: a secret passed at deploy time",
+    "LL614": "issue 13: default timeout with network calls",
+    "LL615": "issue 13: log group without retention",
+    "LL616": "issue 13: permission principal does not match its source",
+    "LL617": "issue 13: runtime or handler misconfigured",
+    "LL107": "issue 13: an import of the handler's closure that resolves nowhere",
+    "LL507": "issue 13: event source mapping settings Lambda rejects",
+    "LL508": "issue 13: a dead-letter queue of the wrong type",
+    "LL509": "issue 13: a rule target or subscription without its own dead-letter queue",
+    "LL701": "issue 13: SnapStart with a runtime or setting Lambda rejects",
+    "LL702": "issue 13: SnapStart without a published version",
+    "LL703": "issue 13: unique state made at init in a SnapStart function",
 }
 
 

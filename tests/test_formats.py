@@ -42,6 +42,7 @@ def test_same_application_three_ways_gives_the_same_codes_on_the_same_functions(
         ("notify", "LL505"),
         ("report", "LL601"), ("report", "LL603"), ("report", "LL604"), ("report", "LL611"),
         ("report", "LL612"), ("report", "LL607"), ("report", "LL606"), ("report", "LL506"),
+        ("report", "LL509"), ("notify", "LL509"),
     } | {(name, "LL301") for name in ("ingest", "api", "worker", "notify", "report")}  # same code
 
 
@@ -52,7 +53,7 @@ def test_same_application_findings_point_into_the_file_the_user_wrote(config_fil
     assert files == {config_file, "app.py"}
     assert sorted({f["code"] for f in findings}) == sorted({
         "LL301", "LL501", "LL502", "LL503", "LL504", "LL505", "LL506", "LL601", "LL602", "LL603",
-        "LL604", "LL606", "LL607", "LL608", "LL611", "LL612"})
+        "LL604", "LL606", "LL607", "LL608", "LL509", "LL611", "LL612"})
 
 
 def _check(tmp_path, monkeypatch, files, *options):
@@ -220,10 +221,29 @@ def test_serverless_for_another_provider_is_ignored(tmp_path, monkeypatch):
 def test_broken_serverless_file_is_a_finding_and_other_inputs_are_checked(tmp_path, monkeypatch):
     findings = _check(tmp_path, monkeypatch, {
         "svc/serverless.yml": "service: s\nprovider: [unclosed\n",
-        "tf/main.tf": 'resource "aws_lambda_function" "f" {\n  timeout = 901\n}\n',
+        "tf/main.tf": 'resource "aws_lambda_function" "f" {\n  timeout = 901\n'
+                      '  runtime = "python3.12"\n  handler = "app.handler"\n}\n',
     })
     assert sorted((f["code"], f["filename"]) for f in findings) == [
         ("LL002", "svc/serverless.yml"), ("LL601", "tf/main.tf")]
+
+
+def test_functions_given_as_a_list_of_maps_keep_their_settings_and_lines(tmp_path, monkeypatch):
+    findings = _check(tmp_path, monkeypatch, {"serverless.yml": """\
+        service: s
+        provider:
+          name: aws
+          runtime: python3.12
+        functions:
+          - hello:
+              handler: app.handler
+              timeout: 1000
+          - bye:
+              handler: app.handler
+              timeout: 30
+        """, "app.py": "def handler(event, context):\n    return 1\n"})
+    # each listed function's own handler and timeout are read (no LL617 "without handler")
+    assert [(f["code"], f["location"]["row"], f["location"]["column"]) for f in findings] == [("LL601", 8, 7)]
 
 
 # -- HCL ------------------------------------------------------------------------------------
@@ -300,10 +320,13 @@ def test_terraform_suppression_comment(tmp_path, monkeypatch):
     findings = _check(tmp_path, monkeypatch, {"main.tf": textwrap.dedent('''\
         resource "aws_lambda_function" "f" {
           timeout = 1200 # lambdalint: ignore[LL601] migrating
+          runtime = "python3.12"
+          handler = "app.handler"
         }
         ''')})
     assert findings == []
-    (tmp_path / "main.tf").write_text('resource "aws_lambda_function" "f" {\n  timeout = 1200\n}\n')
+    (tmp_path / "main.tf").write_text('resource "aws_lambda_function" "f" {\n  timeout = 1200\n'
+                                      '  runtime = "python3.12"\n  handler = "app.handler"\n}\n')
     assert [f["code"] for f in check_json(["."], "--ignore", "LL004")] == ["LL601"]  # the comment silenced it
 
 
@@ -347,7 +370,7 @@ def test_terraform_lambda_module(tmp_path, monkeypatch):
         }
         '''), "src/app.py": "def handler(event, context):\n    open('out', 'w')\n"})
     assert sorted((f["code"], f["location"]["row"]) for f in findings) == [
-        ("LL301", 2), ("LL501", 11), ("LL502", 32), ("LL603", 7)]
+        ("LL301", 2), ("LL501", 11), ("LL502", 32), ("LL507", 32), ("LL603", 7)]
 
 
 def test_terraform_references_qualifiers_and_unknowns(tmp_path, monkeypatch):
@@ -388,6 +411,8 @@ def test_terraform_references_qualifiers_and_unknowns(tmp_path, monkeypatch):
         resource "aws_lambda_function" "counted" {
           count   = 2
           timeout = 5000
+          runtime = "python3.12"
+          handler = "app.handler"
         }
         ''')}, "--select", "LL6,LL609,LL610")
     assert sorted((f["code"], f["location"]["row"]) for f in findings) == [
@@ -455,7 +480,7 @@ def test_a_template_mixing_languages_checks_the_configuration_of_every_function(
 
 def test_terraform_duplicate_address_is_reported_and_the_first_is_checked(tmp_path, monkeypatch):
     findings = _check(tmp_path, monkeypatch, {
-        "a.tf": 'resource "aws_lambda_function" "f" {\n  runtime = "python3.6"\n}\n',
+        "a.tf": 'resource "aws_lambda_function" "f" {\n  runtime = "python3.6"\n  handler = "app.handler"\n}\n',
         "b.tf": '\nresource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  timeout = 5000\n}\n',
     })
     assert [(f["code"], f["filename"], f["location"]["row"]) for f in findings] == [
@@ -554,7 +579,8 @@ def test_review_cases_short_sqs_form_separate_redrive_policy_computed_policies(t
 
 def test_terraform_providers_repeat_and_override_files_replace_arguments(tmp_path, monkeypatch):
     findings = _check(tmp_path, monkeypatch, {
-        "main.tf": 'provider "aws" {}\nresource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  timeout = 5000\n}\n',
+        "main.tf": 'provider "aws" {}\nresource "aws_lambda_function" "f" {\n  runtime = "python3.12"\n  timeout = 5000\n'
+                   '  handler = "app.handler"\n}\n',
         "providers.tf": 'provider "aws" {\n  alias = "us"\n}\n',
         "dev_override.tf": 'resource "aws_lambda_function" "f" {\n  timeout = 6000\n}\n',
     })
@@ -569,7 +595,8 @@ def test_terraform_providers_repeat_and_override_files_replace_arguments(tmp_pat
         "functions:\n  fn:\n    handler: app.handler\n"},
     {"main.tf": "locals {\n" + "".join(
         f"  l{i} = [" + ", ".join([f"local.l{i + 1}"] * 8) + "]\n" for i in range(12)) + "  l12 = 1\n}\n"
-        'resource "aws_lambda_function" "f" {\n  memory_size = local.l0\n}\n'},
+        'resource "aws_lambda_function" "f" {\n  memory_size = local.l0\n  runtime = "python3.12"\n'
+        '  handler = "app.handler"\n}\n'},
 ], ids=["serverless", "terraform"])
 def test_variables_that_expand_exponentially_are_unresolved_quickly(files, tmp_path, monkeypatch):
     assert _check(tmp_path, monkeypatch, files, "--select", "LL6") == []

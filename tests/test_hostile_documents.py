@@ -216,7 +216,7 @@ def test_F05_huge_integers(tmp_path):
                                f"  f:\n    handler: app.handler\n    timeout: ${{opt:t, {HUGE}}}\n"),
         "sls/app.py": "def handler(e, c):\n    return 1\n",
         "tf/main.tf": f'resource "aws_lambda_function" "f" {{\n  runtime = "python3.12"\n  timeout = {HUGE}\n'
-                      f"  memory_size = -{HUGE}\n  s3_bucket = \"code-bucket\"\n}}\n",
+                      f"  memory_size = -{HUGE}\n  s3_bucket = \"code-bucket\"\n  handler = \"app.handler\"\n}}\n",
     }, tmp_path)
     findings = _bounded_check(tmp_path, ".")
     assert _rows(findings) == [

@@ -360,7 +360,7 @@ def test_action_metadata():
     assert action["runs"]["using"] == "composite"
     assert action["description"] and action["branding"]["icon"] and action["branding"]["color"]
     defaults = {name: spec.get("default") for name, spec in action["inputs"].items()}
-    assert defaults == {"path": ".", "args": "", "output-format": "github", "sarif-file": "",
+    assert defaults == {"path": ".", "args": "", "fail-on": "", "output-format": "github", "sarif-file": "",
                         "python-version": "3.12", "version": ""}
     assert action["outputs"]["sarif-file"]["value"] == \
         "${{ steps.%s.outputs.sarif-file }}" % _run_step_id()

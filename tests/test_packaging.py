@@ -24,8 +24,11 @@ def test_wheel_ships_rule_pages_and_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for rule in ALL_RULES:
         assert f"lambdalint/rule_docs/{rule.code}.md" in names
-    for table in ("quotas", "runtimes", "event_sources"):
-        assert f"lambdalint/data/{table}.toml" in names
+    tables = sorted(path.name for path in (ROOT / "src" / "lambdalint" / "data").glob("*.toml"))
+    assert {"quotas.toml", "runtimes.toml", "event_sources.toml", "snapstart.toml",
+            "runtime_modules.toml", "permission_principals.toml"} <= set(tables)
+    for table in tables:  # every table a rule reads, the new ones included
+        assert f"lambdalint/data/{table}" in names
 
 
 @pytest.mark.slow

@@ -225,7 +225,9 @@ def test_numeric_logical_ids_are_text(tmp_path, monkeypatch):
     materialize({"template.yaml": "Resources:\n  123:\n    Type: AWS::Lambda::Function\n"
                                   "    Properties:\n      Timeout: 1000\n      Code: {ZipFile: x}\n"}, tmp_path)
     monkeypatch.chdir(tmp_path)
-    assert [f["code"] for f in check_json(["."])] == ["LL601"]
+    findings = check_json(["."])
+    assert [f["code"] for f in findings] == ["LL617", "LL601"]  # both name the function by its text id
+    assert findings[0]["message"].startswith("123 is a zip function without Runtime and Handler")
 
 
 def test_checking_a_sam_build_folder_uses_its_template(tmp_path, monkeypatch):

@@ -104,9 +104,11 @@ def main() -> None:
 @click.option("--no-cache", is_flag=True,
               help="Neither read nor write the parse cache (in the user cache directory, or "
                    "LAMBDALINT_CACHE_DIR).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info"]), default="info", show_default=True,
+              help="Exit 1 only when a finding of this severity or above remains.")
 def check(paths, select, extend_select, ignore, output_format, output_file, config_path, isolated,
           exit_zero, statistics, fix, diff, runtime, architecture, baseline, write_baseline, quiet,
-          no_progress, verbose, jobs, no_cache) -> None:
+          no_progress, verbose, jobs, no_cache, fail_on) -> None:
     """Lint functions, bundles and templates under PATHS (default: the current folder)."""
     from lambdalint.config import ConfigError
     from lambdalint.discovery import discover
@@ -174,7 +176,15 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
         click.echo(f"lambdalint: internal error: {error} (please report it)", err=True)
     if result.internal_errors:
         sys.exit(EXIT_ERROR)
-    sys.exit(EXIT_FINDINGS if findings and not exit_zero else EXIT_OK)
+    sys.exit(EXIT_FINDINGS if _fails(findings, fail_on) and not exit_zero else EXIT_OK)
+
+
+_SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+def _fails(findings, fail_on: str) -> bool:
+    """`--fail-on`: a finding at or above that severity remains (the default, info: any finding)."""
+    return any(_SEVERITY_RANK[finding.severity.value] >= _SEVERITY_RANK[fail_on] for finding in findings)
 
 
 def _fix(run, paths, show_only: bool, quiet: bool):

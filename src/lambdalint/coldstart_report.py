@@ -13,9 +13,11 @@ def collect(project, settings, registry) -> List[dict]:
     """One entry per handler; names are printable (`output.printable`), as in every report."""
     from lambdalint.engine import Context, needs_met
     from lambdalint.rules.ll101_heavy_import_not_needed_at_init import HeavyImportNotNeededAtInitRule
+    from lambdalint.rules.ll103_init_budget_exceeded import InitBudgetExceededRule
 
     ctx = Context(project, settings)
     ll101 = HeavyImportNotNeededAtInitRule(settings.rule_options.get("LL101", {}))
+    budget = InitBudgetExceededRule(settings.rule_options.get("LL103", {})).option("init-budget-ms")
     functions = []
     for fn in project.functions:
         if not needs_met(ll101, fn):
@@ -27,7 +29,8 @@ def collect(project, settings, registry) -> List[dict]:
             if problem is not None:  # an estimate from a module never read would be made up
                 functions.append({"function": fn.name, "handler": f"{imports.module_name}.{imports.handler}",
                                   "runtime": fn.runtime, "estimated_init_ms": None,
-                                  "not_analysed": f"{problem.code} {problem}", "imports": []})
+                                  "not_analysed": f"{problem.code} {problem}", "imports": [],
+                                  "snapstart_suggestion": None})
                 continue
             functions.append({
                 "function": fn.name,
@@ -46,8 +49,24 @@ def collect(project, settings, registry) -> List[dict]:
                     "source": top.source,
                     "ll101_would_move": (source.relpath, top.line) in moved,
                 } for top in sorted(imports.imports, key=lambda t: (-t.estimated_ms, t.line, t.module))],
+                "snapstart_suggestion": _snapstart_suggestion(fn, imports.estimated_init_ms, budget),
             })
     return printable_tree(functions)
+
+
+def _snapstart_suggestion(fn, estimated_ms: float, budget_ms: int):
+    """Over the LL103 budget on a runtime that supports SnapStart not yet turned on: what SnapStart
+    (or provisioned concurrency) would take off the cold start; None otherwise."""
+    from lambdalint.analysis.snapstart import OFF, runtime_supports_snapstart, snapstart_state
+
+    if estimated_ms <= budget_ms or not runtime_supports_snapstart(fn.runtime) or fn.package_type != "Zip" \
+            or snapstart_state(fn) != OFF:
+        return None
+    return {"estimated_init_ms": estimated_ms, "budget_ms": budget_ms,
+            "message": f"estimated init {estimated_ms:,.0f} ms is over the {budget_ms:,} ms budget (LL103) and "
+                       f"{fn.runtime} supports SnapStart: with SnapStart (on published versions) new environments "
+                       "are restored from a snapshot taken after init instead of paying it (see LL703 for what init "
+                       "must not keep); or use provisioned concurrency to keep environments initialised"}
 
 
 def render_json(functions: List[dict]) -> str:
@@ -72,5 +91,7 @@ def render_text(functions: List[dict]) -> str:
             out.append(f"{branch} {row['module']:<{width}}  {row['estimated_ms']:>8,.1f} ms  "
                        f"{row['modules']:>5} modules  {mb(row['bytes']):>9}  {mb(row['native_bytes']):>9} native  "
                        f"{row['source']:<7}  line {row['line']}{mark}")
+        if fn.get("snapstart_suggestion"):
+            out.append(f"→ {fn['snapstart_suggestion']['message']}")
         out.append("")
     return "\n".join(out)

@@ -8,7 +8,7 @@ then reads it for the import graph (cold-start costs) but does not lint it as th
 from __future__ import annotations
 
 import re
-from typing import Dict, Iterable, List, Set
+from typing import Dict, Iterable, List, Set, Tuple
 
 from lambdalint.model.bundle import Bundle, BundleError
 
@@ -116,3 +116,80 @@ def _known_import_names() -> Dict[str, List[str]]:
 
         _IMPORT_NAMES.update({normalise(name): names for name, names in table("import_names")["names"].items()})
     return _IMPORT_NAMES
+
+
+MAX_PARENT_LEVELS = 6  # a project's requirements sit at most this far above a function's folder
+
+
+def declared_import_names_above(folder, stop) -> Tuple[Set[str], int]:
+    """(normalised import names, number of requirements files read) of the requirements files of
+    `folder`'s parent folders, up to `stop` included (the project's or template's folder): a
+    repository often keeps one requirements.txt or pyproject.toml at its root for every function
+    below it.  `folder` itself is not read (`declared_import_names` of its bundle does that)."""
+    import os
+    from pathlib import Path
+
+    from lambdalint.model.bundle import FolderBundle
+
+    names: Set[str] = set()
+    count = 0
+    current, stop = Path(os.path.abspath(folder)), Path(os.path.abspath(stop))
+    if current != stop and stop not in current.parents:
+        return names, count
+    for _ in range(MAX_PARENT_LEVELS):
+        if current == stop:
+            break
+        current = current.parent
+        files = _requirement_files(current)
+        if files:
+            count += len(files)
+            names |= declared_import_names(FolderBundle(current, str(current), only=files))
+    return names, count
+
+
+def _requirement_files(folder) -> List[str]:
+    """Names of the requirements files directly in a folder (regular files only)."""
+    import os
+
+    try:
+        children = list(os.scandir(folder))
+    except OSError:
+        return []
+    return sorted(child.name for child in children
+                  if (REQUIREMENTS_FILE.match(child.name) or child.name in ("pyproject.toml", "Pipfile"))
+                  and child.is_file(follow_symlinks=False))
+
+
+def requirement_files_in(bundle: Bundle, folder: str = "") -> List[str]:
+    """Paths of the requirements files (requirements*.txt/.in, pyproject.toml, Pipfile) directly
+    in `folder` of the bundle ("" for its root, "python/" for a layer's)."""
+    found = []
+    for entry in bundle.files():
+        if not entry.path.startswith(folder) or "/" in entry.path[len(folder):]:
+            continue
+        name = entry.path[len(folder):]
+        if REQUIREMENTS_FILE.match(name) or name in ("pyproject.toml", "Pipfile"):
+            found.append(entry.path)
+    return found
+
+
+def declared_import_names_in(bundle: Bundle, folder: str) -> Set[str]:
+    """`declared_import_names` of the requirements files in a folder of the bundle (a layer
+    keeps its own requirements.txt in python/ when it is installed there by hand)."""
+    files = requirement_files_in(bundle, folder)
+    if not files or not folder:
+        return declared_import_names(bundle) if files else set()
+    found: Set[str] = set()
+    own: Set[str] = set()
+    for path in files:
+        name = path[len(folder):]
+        if REQUIREMENTS_FILE.match(name):
+            found |= requirement_names(_text(bundle, path).splitlines())
+        elif name == "pyproject.toml":
+            dependencies, project = _pyproject(_text(bundle, path))
+            found |= dependencies
+            own |= project
+        else:
+            found |= _pipfile(_text(bundle, path))
+    own = {normalise(p) for p in own}
+    return {normalise(n) for d in found if normalise(d) not in own for n in import_names(d)}

@@ -9,8 +9,9 @@ copied into each function where it replaces them (layers, vpc); events become SA
 """
 from __future__ import annotations
 
+import collections.abc
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from lambdalint.data import event_sources
 from lambdalint.files import FILE, kind
@@ -28,11 +29,13 @@ _MERGED_DEFAULTS = {
     "runtime": ("Runtime",),
     "timeout": ("Timeout",),
     "memorySize": ("MemorySize",),
+    "versionFunctions": ("VersionFunctions",),  # provider-level; false: no published version (LL702)
 }
 _OWN_SETTINGS = {
     "handler": ("Handler",),
     "name": ("FunctionName",),
     "ephemeralStorageSize": ("EphemeralStorage", "Size"),
+    "snapStart": ("SnapStart", "ApplyOn"), "fileSystemConfig": ("FileSystemConfigs",),  # LL701-LL703
     "reservedConcurrency": ("ReservedConcurrentExecutions",),
     "provisionedConcurrency": ("ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions"),
     "maximumRetryAttempts": ("EventInvokeConfig", "MaximumRetryAttempts"),
@@ -42,6 +45,8 @@ _OWN_SETTINGS = {
 # What the framework deploys when neither the function nor the provider sets a timeout.
 # https://www.serverless.com/framework/docs/providers/aws/guide/functions (checked 2026-11-27)
 FRAMEWORK_DEFAULT_TIMEOUT_S = 6
+# Metadata key of a function whose timeout is the framework's default, not written (LL614)
+DEFAULT_TIMEOUT_KEY = "lambdalint:FrameworkDefaultTimeout"
 # Without a runtime the framework deploys Node.js: such functions are not judged as Python.
 FRAMEWORK_DEFAULT_RUNTIME = "nodejs (Serverless Framework default)"
 _VPC_KEYS = {"securityGroupIds": "SecurityGroupIds", "subnetIds": "SubnetIds"}
@@ -51,6 +56,7 @@ _STREAM_KEYS = {
     "maximumRetryAttempts": "MaximumRetryAttempts",
     "bisectBatchOnFunctionError": "BisectBatchOnFunctionError",
     "functionResponseType": "FunctionResponseTypes",
+    "batchWindow": "MaximumBatchingWindowInSeconds",  # LL507
 }
 _SQS_KEYS = {"arn": "Queue", "batchSize": "BatchSize", "maximumBatchingWindow": "MaximumBatchingWindowInSeconds"}
 
@@ -98,7 +104,7 @@ def translate(path: Path, display: str, document: MarkedDocument, text: str) -> 
     data = document.data if isinstance(document.data, dict) else {}
     variables = Variables(data)
     resolved = variables.resolve(data)
-    out = Translation(resolved, document.marks)
+    out = Translation(*_functions_as_one_map(resolved, document.marks))
     out.put(("Transform",), "AWS::Serverless-2016-10-31")
     out.put(PLUGINS_PATH, _plugin_names(resolved.get("plugins")))
     names: Dict[str, str] = {}
@@ -162,6 +168,44 @@ def _functions(document: dict) -> Dict[str, Any]:
     return functions if isinstance(functions, dict) and not is_unresolved(functions) else {}
 
 
+def _functions_as_one_map(document: dict, marks: Mapping) -> Tuple[dict, Mapping]:
+    """Functions listed as maps (`- hello: {handler: ...}`) read as one map, as the framework
+    merges them, with their marks found under `functions.hello` too: the translation reads every
+    setting of a function at `functions.<name>`, so none of a listed function's is lost."""
+    functions = document.get("functions")
+    if not isinstance(functions, list):
+        return document, marks
+    index_of = {name: index for index, part in enumerate(functions)
+                if isinstance(part, dict) and not is_unresolved(part) for name in part}  # the last wins
+    return {**document, "functions": _functions(document)}, _ListedFunctionMarks(marks, index_of)
+
+
+class _ListedFunctionMarks(collections.abc.Mapping):
+    """The document's marks, where `functions.<name>...` is `functions.<index>.<name>...`."""
+
+    def __init__(self, marks: Mapping, index_of: Dict[str, int]) -> None:
+        self._marks = marks
+        self._index_of = index_of
+
+    def _listed(self, path: Any) -> Any:
+        if isinstance(path, tuple) and len(path) >= 2 and path[0] == "functions" \
+                and isinstance(path[1], str) and path[1] in self._index_of:
+            return ("functions", self._index_of[path[1]]) + path[1:]
+        return path
+
+    def __getitem__(self, path: Any) -> Any:
+        return self._marks[self._listed(path)]
+
+    def get(self, path: Any, default: Any = None) -> Any:
+        return self._marks.get(self._listed(path), default)
+
+    def __iter__(self):
+        return iter(self._marks)
+
+    def __len__(self) -> int:
+        return len(self._marks)
+
+
 def _unread_function_includes(document: dict) -> List[Tuple[tuple, str]]:
     """Functions lambdalint cannot see (`- ${file(fns.yml)}`): said, never skipped silently."""
     functions = document.get("functions")
@@ -199,6 +243,7 @@ def _function(out: Translation, lid: str, key: str, function: Any, folder: Path)
     if "timeout" not in function and out.source(("provider", "timeout")) is None:
         out.put(props + ("Timeout",), FRAMEWORK_DEFAULT_TIMEOUT_S)  # not Lambda's 3 s
         out.mark(props + ("Timeout",), base)
+        out.put(("Resources", lid, "Metadata", DEFAULT_TIMEOUT_KEY), True)
     if function.get("image") is not None:
         out.put(props + ("PackageType",), "Image")
     elif "runtime" not in function and out.source(("provider", "runtime")) is None:
@@ -219,6 +264,23 @@ def _function(out: Translation, lid: str, key: str, function: Any, folder: Path)
     if code is not None:
         out.put(props + ("CodeUri",), code[0], code[1])
     _events(out, props, base, function.get("events"))
+    _customised_log_group(out, lid, key)
+
+
+def _customised_log_group(out: Translation, lid: str, key: str) -> None:
+    """The framework creates `<Function>LogGroup` with `logRetentionInDays` (the function's, else
+    the provider's) as its retention; `resources:` may customise it under that id.  Only such a
+    customised group is built here (its keys are merged over it later), so LL615 judges a log group
+    the user declared, as it does in SAM and Terraform."""
+    group = logical_id(key, "LogGroup")
+    if not isinstance(out.source(("resources", "Resources", group)), dict):
+        return
+    out.put(("Resources", group, "Type"), "AWS::Logs::LogGroup")
+    out.mark(("Resources", group), ("resources", "Resources", group))
+    out.put(("Resources", group, "Properties", "LogGroupName"), {"Fn::Sub": f"/aws/lambda/${{{lid}}}"})
+    for owner in (("functions", key), ("provider",)):
+        if out.copy(("Resources", group, "Properties", "RetentionInDays"), owner + ("logRetentionInDays",)):
+            break
 
 
 def _vpc(out: Translation, props: tuple, base: tuple) -> None:
@@ -300,6 +362,8 @@ def _events(out: Translation, props: tuple, base: tuple, events: Any) -> None:
         out.mark(target, base + ("events", index))
         if kind == "eventBridge" and isinstance(settings, dict):  # the target's own dead-letter queue (LL501)
             out.copy(target + ("Properties", "DeadLetterConfig", "Arn"), source + ("deadLetterQueueArn",))
+        if kind == "sns" and isinstance(settings, dict):  # the subscription's own dead-letter queue (LL509)
+            out.copy(target + ("Properties", "RedrivePolicy"), source + ("redrivePolicy",))
         if kind in ("stream", "sqs"):
             _mapping_properties(out, target + ("Properties",), source, settings,
                                 _STREAM_KEYS if kind == "stream" else _SQS_KEYS)

@@ -25,6 +25,11 @@ _FUNCTION: Mapping = {
     ("vpc_config", "subnet_ids"): ("VpcConfig", "SubnetIds"),
     ("vpc_config", "security_group_ids"): ("VpcConfig", "SecurityGroupIds"),
     ("ephemeral_storage", "size"): ("EphemeralStorage", "Size"),
+    ("snap_start", "apply_on"): ("SnapStart", "ApplyOn"), ("publish",): ("Publish",),  # LL701-LL703
+    ("file_system_config", "arn"): ("FileSystemConfigs", "Arn"),
+    ("logging_config", "log_group"): ("LoggingConfig", "LogGroup"),
+    ("capacity_provider_config", "lambda_managed_instances_capacity_provider_config", "capacity_provider_arn"):
+        ("CapacityProviderConfig", "LambdaManagedInstancesCapacityProviderConfig", "CapacityProviderArn"),
 }
 
 
@@ -46,6 +51,8 @@ RESOURCES: Dict[str, Tuple[str, Mapping]] = {
         ("bisect_batch_on_function_error",): ("BisectBatchOnFunctionError",),
         ("function_response_types",): ("FunctionResponseTypes",),
         ("maximum_batching_window_in_seconds",): ("MaximumBatchingWindowInSeconds",),
+        ("starting_position",): ("StartingPosition",),  # LL507
+        ("self_managed_event_source", "endpoints"): ("SelfManagedEventSource", "Endpoints"),  # LL507
         ("destination_config", "on_failure", "destination_arn"): ("DestinationConfig", "OnFailure", "Destination")}),
     "aws_lambda_function_event_invoke_config": ("AWS::Lambda::EventInvokeConfig", {
         ("function_name",): ("FunctionName",), ("qualifier",): ("Qualifier",), **_ON_FAILURE}),
@@ -63,11 +70,13 @@ RESOURCES: Dict[str, Tuple[str, Mapping]] = {
     "aws_iam_role_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
     "aws_iam_policy_attachment": ("Terraform::aws_iam_role_policy_attachment", {}),
     # kept so that references to them have a known type (LL502, LL506)
-    "aws_sns_topic": ("AWS::SNS::Topic", {}),
+    "aws_sns_topic": ("AWS::SNS::Topic", {("fifo_topic",): ("FifoTopic",), ("name",): ("TopicName",)}),  # LL508
+    "aws_msk_cluster": ("AWS::MSK::Cluster", {}),  # LL507
     "aws_s3_bucket": ("AWS::S3::Bucket", {}),
     "aws_dynamodb_table": ("AWS::DynamoDB::Table", {}),
     "aws_kinesis_stream": ("AWS::Kinesis::Stream", {}),
     "aws_cloudwatch_event_bus": ("AWS::Events::EventBus", {}),
+    "aws_cloudwatch_log_group": ("AWS::Logs::LogGroup", {("name",): ("LogGroupName",), ("retention_in_days",): ("RetentionInDays",)}),
 }
 
 
@@ -105,6 +114,7 @@ _MODULE_FUNCTION: Mapping = {
     ("function_name",): ("FunctionName",), ("handler",): ("Handler",), ("runtime",): ("Runtime",),
     ("timeout",): ("Timeout",), ("memory_size",): ("MemorySize",),
     ("ephemeral_storage_size",): ("EphemeralStorage", "Size"), ("layers",): ("Layers",),
+    ("snap_start",): ("SnapStart", "ApplyOn"), ("publish",): ("Publish",), ("file_system_arn",): ("FileSystemConfigs", "Arn"),
     ("architectures",): ("Architectures",), ("package_type",): ("PackageType",),
     ("reserved_concurrent_executions",): ("ReservedConcurrentExecutions",),
     ("environment_variables",): ("Environment", "Variables"),
@@ -131,6 +141,8 @@ _MODULE_MAPPING: Mapping = {
     ("bisect_batch_on_function_error",): ("BisectBatchOnFunctionError",),
     ("function_response_types",): ("FunctionResponseTypes",),
     ("destination_arn_on_failure",): ("DestinationConfig", "OnFailure", "Destination"),
+    ("starting_position",): ("StartingPosition",),  # LL507
+    ("maximum_batching_window_in_seconds",): ("MaximumBatchingWindowInSeconds",),  # LL507
 }
 
 
@@ -326,6 +338,8 @@ class Translator:
         self._set(props + ("TimeoutInMillis",), source, ("timeout_milliseconds",))
         if resource_type in _TRIGGER_DEAD_LETTER:
             self._set(props + ("DeadLetterConfig", "Arn"), source, _TRIGGER_DEAD_LETTER[resource_type])
+        if resource_type == "aws_sns_topic_subscription":  # the subscription's own dead-letter queue (LL509)
+            self._set(props + ("RedrivePolicy",), source, ("redrive_policy",))
         if resource_type == "aws_lb_target_group_attachment":
             self._load_balancer_idle_timeout(props)
 

@@ -134,7 +134,8 @@ class Values:
         if len(parts) == 1:
             return parts[0]  # "${aws_sqs_queue.q.arn}" is the reference itself
         # as written (not as evaluated: that may be megabytes), for the unresolved value's text
-        written = "".join(p if isinstance(p, str) else "${...}" for p in value.parts)
+        written = "".join(p if isinstance(p, str) else f"${{{p.text}}}" if isinstance(p, Reference) else "${...}"
+                          for p in value.parts)
         if not all(isinstance(part, (str, int, float)) and not isinstance(part, bool) for part in parts):
             return unresolved(written)
         texts = [str(part) for part in parts]  # numbers from the parser have at most 600 digits

@@ -8,6 +8,7 @@ from lambdalint.rules.ll102_heavy_import_unused import HeavyImportUnusedRule
 from lambdalint.rules.ll103_init_budget_exceeded import InitBudgetExceededRule
 from lambdalint.rules.ll104_client_created_per_invocation import ClientCreatedPerInvocationRule
 from lambdalint.rules.ll106_bytecode_missing_or_stale import BytecodeMissingOrStaleRule
+from lambdalint.rules.ll107_unresolved_import import UnresolvedImportRule
 from lambdalint.rules.ll105_dev_dependency_in_bundle import DevDependencyInBundleRule
 from lambdalint.rules.ll201_zipped_size_limit import ZippedSizeLimitRule
 from lambdalint.rules.ll202_unzipped_size_limit import UnzippedSizeLimitRule
@@ -34,6 +35,9 @@ from lambdalint.rules.ll503_sqs_without_redrive import SqsWithoutRedriveRule
 from lambdalint.rules.ll504_sqs_visibility_too_short import SqsVisibilityTooShortRule
 from lambdalint.rules.ll505_async_retry_config_out_of_range import AsyncRetryConfigOutOfRangeRule
 from lambdalint.rules.ll506_invalid_failure_target import InvalidFailureTargetRule
+from lambdalint.rules.ll507_event_source_mapping_invalid import EventSourceMappingInvalidRule
+from lambdalint.rules.ll508_dead_letter_queue_type_mismatch import DeadLetterQueueTypeMismatchRule
+from lambdalint.rules.ll509_target_without_dead_letter import TargetWithoutDeadLetterRule
 from lambdalint.rules.ll601_timeout_out_of_range import TimeoutOutOfRangeRule
 from lambdalint.rules.ll602_timeout_exceeds_api_integration import TimeoutExceedsApiIntegrationRule
 from lambdalint.rules.ll603_memory_out_of_range import MemoryOutOfRangeRule
@@ -47,6 +51,13 @@ from lambdalint.rules.ll610_alias_routing_invalid import AliasRoutingInvalidRule
 from lambdalint.rules.ll611_concurrency_misconfigured import ConcurrencyMisconfiguredRule
 from lambdalint.rules.ll612_vpc_config_incomplete import VpcConfigIncompleteRule
 from lambdalint.rules.ll613_deploy_time_secret_in_env_var import DeployTimeSecretInEnvVarRule
+from lambdalint.rules.ll614_default_timeout_with_network_calls import DefaultTimeoutWithNetworkCallsRule
+from lambdalint.rules.ll615_log_group_without_retention import LogGroupWithoutRetentionRule
+from lambdalint.rules.ll616_permission_principal_mismatch import PermissionPrincipalMismatchRule
+from lambdalint.rules.ll617_runtime_or_handler_misconfigured import RuntimeOrHandlerMisconfiguredRule
+from lambdalint.rules.ll701_snapstart_unsupported_configuration import SnapStartUnsupportedConfigurationRule
+from lambdalint.rules.ll702_snapstart_without_published_version import SnapStartWithoutPublishedVersionRule
+from lambdalint.rules.ll703_snapstart_unique_state_at_init import SnapStartUniqueStateAtInitRule
 
 ALL_RULES = (
     SyntaxErrorRule,
@@ -58,6 +69,7 @@ ALL_RULES = (
     InitBudgetExceededRule,
     ClientCreatedPerInvocationRule,
     BytecodeMissingOrStaleRule,
+    UnresolvedImportRule,
     DevDependencyInBundleRule,
     ZippedSizeLimitRule,
     UnzippedSizeLimitRule,
@@ -84,6 +96,9 @@ ALL_RULES = (
     SqsVisibilityTooShortRule,
     AsyncRetryConfigOutOfRangeRule,
     InvalidFailureTargetRule,
+    EventSourceMappingInvalidRule,
+    DeadLetterQueueTypeMismatchRule,
+    TargetWithoutDeadLetterRule,
     TimeoutOutOfRangeRule,
     TimeoutExceedsApiIntegrationRule,
     MemoryOutOfRangeRule,
@@ -97,4 +112,11 @@ ALL_RULES = (
     ConcurrencyMisconfiguredRule,
     VpcConfigIncompleteRule,
     DeployTimeSecretInEnvVarRule,
+    DefaultTimeoutWithNetworkCallsRule,
+    LogGroupWithoutRetentionRule,
+    PermissionPrincipalMismatchRule,
+    RuntimeOrHandlerMisconfiguredRule,
+    SnapStartUnsupportedConfigurationRule,
+    SnapStartWithoutPublishedVersionRule,
+    SnapStartUniqueStateAtInitRule,
 )

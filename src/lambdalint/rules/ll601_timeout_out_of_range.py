@@ -9,7 +9,7 @@ class TimeoutOutOfRangeRule(Rule):
     code = "LL601"
     name = "timeout-out-of-range"
     severity = Severity.ERROR
-    summary = "Timeout below 1 or above 900 seconds"
+    summary = "Timeout below 1 or above 900 seconds (5,400 on Lambda Managed Instances)"
     needs = frozenset({CONFIG})
     invalid = (
         terraform("timeout = 901", "Terraform"),
@@ -19,6 +19,8 @@ class TimeoutOutOfRangeRule(Rule):
         template(function_with("Timeout: 1000"), "the function's own value"),
         template(function_with(globals_="Timeout: 0"), "a value from Globals"),
         template(function_with("Timeout: 901", globals_="Timeout: 30"), "overriding Globals"),
+        template(function_with("Timeout: 6000\nCapacityProviderConfig:\n  Arn: !GetAtt Capacity.Arn"),
+                 "above 5,400 seconds on Lambda Managed Instances"),
     )
     valid = (
         terraform("timeout = var.timeout", "Terraform variable without a default: unknown"),
@@ -26,8 +28,21 @@ class TimeoutOutOfRangeRule(Rule):
         template(function_with("Timeout: 900")),
         template(function_with("Timeout: 30", globals_="Timeout: 1000"), "the function overrides Globals"),
         template(function_with("Timeout: !Ref TimeoutParam"), "values only known at deploy time"),
+        template(function_with("Timeout: 3600\nCapacityProviderConfig:\n  Arn: !GetAtt Capacity.Arn"),
+                 "Lambda Managed Instances (a capacity provider) accept up to 5,400 seconds"),
+        terraform("timeout = 5400\ncapacity_provider_config {\n  lambda_managed_instances_capacity_provider_config {\n"
+                  "    capacity_provider_arn = \"arn:aws:lambda:us-east-1:123456789012:capacity-provider:cp\"\n  }\n}",
+                  "Terraform function on Lambda Managed Instances"),
     )
 
     def check_function(self, fn, ctx):
-        yield from out_of_range(fn, ("Timeout",), quota("timeout_min_s"), quota("timeout_max_s"),
-                                "Timeout", "seconds")
+        yield from out_of_range(fn, ("Timeout",), quota("timeout_min_s"), _maximum(fn), "Timeout", "seconds")
+
+
+def _maximum(fn) -> int:
+    """Functions on Lambda Managed Instances (a capacity provider, SAM `CapacityProviderConfig.Arn`,
+    CloudFormation `CapacityProviderConfig.LambdaManagedInstancesCapacityProviderConfig`) accept
+    longer timeouts; a capacity provider known only at deploy time still makes it one."""
+    if fn.config.get("CapacityProviderConfig") is not None:
+        return quota("timeout_max_managed_instances_s")
+    return quota("timeout_max_s")
