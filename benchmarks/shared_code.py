@@ -5,6 +5,7 @@ at most 1.2x the configuration-only run, since the code is the same for every fu
 
     python benchmarks/shared_code.py                 # 2,000 functions, median of 5
     python benchmarks/shared_code.py --functions 500 --runs 3
+    python benchmarks/shared_code.py --minimal           # no queues: a lighter template
 """
 from __future__ import annotations
 
@@ -55,19 +56,30 @@ VALIDATION = '''def validate(body):
 '''
 
 
-def template(functions: int, code_uri: str) -> str:
+def template(functions: int, code_uri: str, minimal: bool = False) -> str:
+    """Per function: its API route and environment; unless `minimal`, also its own queue with a
+    dead-letter queue and an SQS trigger (a template like benchmarks/big_template.py's)."""
     lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Transform: AWS::Serverless-2016-10-31",
-             "Globals:", "  Function:", "    Runtime: python3.12", "    Timeout: 30",
+             "Globals:", "  Function:", "    Runtime: python3.12", "    Timeout: 25",
              f"    CodeUri: {code_uri}", "    Handler: app.handler", "Resources:"]
     for i in range(functions):
+        if not minimal:
+            lines += [f"  Dead{i}:", "    Type: AWS::SQS::Queue",
+                      f"  Queue{i}:", "    Type: AWS::SQS::Queue", "    Properties:", "      VisibilityTimeout: 180",
+                      "      RedrivePolicy:", f"        deadLetterTargetArn: !GetAtt Dead{i}.Arn",
+                      "        maxReceiveCount: 5"]
         lines += [f"  Fn{i}:", "    Type: AWS::Serverless::Function", "    Properties:",
                   f"      MemorySize: {128 + (i % 8) * 128}", "      Environment:", "        Variables:",
-                  f"          TABLE: orders-{i}", "      Events:", "        Api:", "          Type: Api",
-                  "          Properties:", f"            Path: /orders/{i}", "            Method: post"]
+                  f"          TABLE: orders-{i}", "          STAGE: prod", "      Events:", "        Api:",
+                  "          Type: Api", "          Properties:", f"            Path: /orders/{i}",
+                  "            Method: post"]
+        if not minimal:
+            lines += ["        Work:", "          Type: SQS", "          Properties:",
+                      f"            Queue: !GetAtt Queue{i}.Arn", "            BatchSize: 10"]
     return "\n".join(lines) + "\n"
 
 
-def build(root: Path, functions: int) -> None:
+def build(root: Path, functions: int, minimal: bool = False) -> None:
     shared, remote = root / "shared", root / "remote"
     (shared / "src" / "service").mkdir(parents=True)
     remote.mkdir()
@@ -75,8 +87,8 @@ def build(root: Path, functions: int) -> None:
     (shared / "src" / "service" / "__init__.py").write_text("")
     (shared / "src" / "service" / "orders.py").write_text(ORDERS)
     (shared / "src" / "service" / "validation.py").write_text(VALIDATION)
-    (shared / "template.yaml").write_text(template(functions, "src/"))
-    (remote / "template.yaml").write_text(template(functions, "s3://bucket/code.zip"))
+    (shared / "template.yaml").write_text(template(functions, "src/", minimal))
+    (remote / "template.yaml").write_text(template(functions, "s3://bucket/code.zip", minimal))
 
 
 def main() -> int:
@@ -84,11 +96,14 @@ def main() -> int:
     parser.add_argument("--functions", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--lambdalint", default=None, help="command to run (default: this Python's)")
+    parser.add_argument("--minimal", action="store_true",
+                        help="functions with only a route and environment (no queues): the fixed cost of "
+                             "analysing the code weighs most")
     args = parser.parse_args()
     command = args.lambdalint.split() if args.lambdalint else LAMBDALINT
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        build(root, args.functions)
+        build(root, args.functions, args.minimal)
         medians = {}
         for label in ("remote", "shared"):
             extra = ["--no-cache"] if "--no-cache" in _help(command) else []
