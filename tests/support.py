@@ -92,8 +92,10 @@ def check_json(paths: Sequence[str], *options: str) -> List[dict]:
 
 
 # The child runs lambdalint as a grandchild so that RUSAGE_CHILDREN measures lambdalint alone
-# (not pytest); it prints one JSON line: exit code, stdout, stderr, wall seconds of the child, and
-# its peak RSS in KB (ru_maxrss is KB on Linux).  A hang is a timeout: rc None, "timed out" true.
+# (not pytest); it prints one JSON line: exit code, stdout, stderr, wall seconds of the child, its
+# CPU seconds (what bounds of pathological inputs compare: a loaded machine stretches wall time, not
+# CPU time), and its peak RSS in KB (ru_maxrss is KB on Linux).  A hang is a timeout: rc None,
+# "timed out" true (a read blocked on a FIFO uses no CPU: the wall time and the timeout catch it).
 _WRAPPER = r"""
 import json, resource, subprocess, sys, time
 start = time.perf_counter()
@@ -103,10 +105,11 @@ try:
 except subprocess.TimeoutExpired as exc:
     rc, out, err = None, exc.stdout or b"", exc.stderr or b""
 seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
 print(json.dumps({"rc": rc, "stdout": out.decode("utf-8", "surrogateescape"),
                   "stderr": err.decode("utf-8", "surrogateescape"), "seconds": seconds,
-                  "timed_out": rc is None,
-                  "maxrss_kb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss}))
+                  "cpu_seconds": usage.ru_utime + usage.ru_stime, "timed_out": rc is None,
+                  "maxrss_kb": usage.ru_maxrss}))
 """
 
 

@@ -144,7 +144,7 @@ def _codes(findings: List[dict]) -> List[Tuple[str, str, str]]:
 def _assert_bounded(result: dict) -> None:
     assert not result["timed_out"], result
     assert "internal error" not in result["stderr"] and "Traceback" not in result["stderr"], result["stderr"]
-    assert result["seconds"] < MAX_SECONDS, result["seconds"]
+    assert result["cpu_seconds"] < MAX_SECONDS, result["cpu_seconds"]
     assert result["maxrss_kb"] < MAX_RSS_KB, result["maxrss_kb"]
 
 

@@ -53,7 +53,7 @@ def _bounded_check(folder: Path, *options: str):
                        *options], cwd=folder.parent, timeout=60)
     assert not run["timed_out"] and run["rc"] in (0, 1), run["stderr"]
     assert "internal error" not in run["stderr"] and "Traceback" not in run["stderr"]
-    assert run["seconds"] < MAX_SECONDS and run["maxrss_kb"] < MAX_RSS_KB, run
+    assert run["cpu_seconds"] < MAX_SECONDS and run["maxrss_kb"] < MAX_RSS_KB, run
     return json.loads(run["stdout"]), run
 
 
