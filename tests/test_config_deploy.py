@@ -86,6 +86,24 @@ def test_ll615_serverless_provider_retention(tmp_path, monkeypatch):
     assert _check(tmp_path, monkeypatch, {}, "LL615") == []
 
 
+def test_ll615_fix_is_in_the_words_of_each_format(tmp_path, monkeypatch):
+    # review of fecd279: every format was told "RetentionInDays (Terraform ..., Serverless ...)"
+    body = ("service: s\nprovider:\n  name: aws\n  runtime: python3.12\nfunctions:\n  hello:\n"
+            "    handler: app.handler\nresources:\n  Resources:\n    HelloLogGroup:\n      Properties:\n"
+            "        Tags: []\n")
+    (found,) = _check(tmp_path / "sls", monkeypatch, {"serverless.yml": body}, "LL615")
+    assert found["message"].endswith("Set logRetentionInDays (e.g. 30) under provider or the function")
+    tf = ('resource "aws_lambda_function" "fn" {\n  function_name = "fn"\n  runtime = "python3.12"\n'
+          '  handler = "app.handler"\n  filename = "fn.zip"\n}\n'
+          'resource "aws_cloudwatch_log_group" "logs" {\n  name = "/aws/lambda/fn"\n}\n')
+    (found,) = _check(tmp_path / "tf", monkeypatch, {"main.tf": tf}, "LL615")
+    assert found["message"].endswith("Set retention_in_days (e.g. 30)")
+    sam = function_with(resources="  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n"
+                                  "      LogGroupName: !Sub /aws/lambda/${Fn}\n")
+    (found,) = _check(tmp_path / "sam", monkeypatch, {"template.yaml": sam}, "LL615")
+    assert found["message"].endswith("Set RetentionInDays (e.g. 30)")
+
+
 # -- LL616 -----------------------------------------------------------------------------------------
 PERMISSION = ("  Allow:\n    Type: AWS::Lambda::Permission\n    Properties:\n      FunctionName: !Ref Fn\n"
               "      Action: lambda:InvokeFunction\n      Principal: {}\n      SourceArn: {}\n")
@@ -158,3 +176,20 @@ def test_ll601_managed_instances_accept_up_to_5400(tmp_path, monkeypatch):
     (tmp_path / "template.yaml").write_text(cfn % (1000, ""))
     found = _check(tmp_path, monkeypatch, {}, "LL601")
     assert [_where(f) for f in found] == [("template.yaml", 9)] and "900" in found[0]["message"]
+
+
+def test_ll615_indexes_the_log_groups_once_per_template(tmp_path, monkeypatch):
+    # review of fecd279: every function walked every log group (2,000 functions with a log group
+    # each: 30 s for LL615 alone); the log groups are now indexed once per template
+    from lambdalint.rules import ll615_log_group_without_retention as ll615
+
+    calls = []
+    original = ll615._index
+    monkeypatch.setattr(ll615, "_index", lambda template_: calls.append(1) or original(template_))
+    units = "".join(f"  F{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: index.handler\n"
+                    f"      Runtime: python3.12\n      Role: r\n      Code: {{ZipFile: x}}\n"
+                    f"  L{i}:\n    Type: AWS::Logs::LogGroup\n    Properties:\n"
+                    f"      LogGroupName: !Sub /aws/lambda/${{F{i}}}\n" for i in range(50))
+    found = _check(tmp_path, monkeypatch, {"template.yaml": "Resources:\n" + units}, "LL615")
+    assert len(found) == 50 and len(calls) == 1
+    assert sorted(f["message"].split(" of ")[0] for f in found) == sorted(f"log group L{i}" for i in range(50))

@@ -1,9 +1,11 @@
 """Deploy-time checks of event sources (issue 13): LL507 event source mappings Lambda rejects,
 LL508 dead-letter queues of the wrong type, LL509 rule targets, schedules and subscriptions without
 their own dead-letter queue.  Each in SAM/CloudFormation, Serverless Framework and Terraform."""
+import json
+
 import pytest
 
-from support import check_json, materialize
+from support import check_json, materialize, run_cli
 
 SAM = """\
 Transform: AWS::Serverless-2016-10-31
@@ -253,6 +255,16 @@ def test_ll508_redrive_cloudformation(tmp_path, source, dlq, policy, row, words)
         assert found == []
     else:
         assert [r for r, _ in found] == [_row(text, row)] and words in found[0][1] and "queue Jobs" in found[0][1]
+
+
+def test_ll508_redrive_policy_of_deeply_nested_json_text_is_unknown(tmp_path):
+    # review of fecd279: json.loads of `[[[[...` raised RecursionError: "LL508 crashed on the project"
+    policy = "RedrivePolicy: '" + "[" * 200_000 + "'"
+    text = SAM.format(properties="", resources=_queues("      FifoQueue: true\n", "      VisibilityTimeout: 30\n", policy))
+    materialize({"template.yaml": text}, tmp_path)
+    result = run_cli(["check", str(tmp_path), "--output-format", "json", "--isolated", "--select", "LL508"])
+    assert "internal error" not in result.stderr and "crashed" not in result.stderr + result.stdout
+    assert (result.exit_code, json.loads(result.stdout)) == (0, [])
 
 
 @pytest.mark.parametrize("properties, resources, row", [
@@ -512,3 +524,26 @@ def test_ll509_terraform_not_reported(tmp_path):
         target_dlq=f'  dead_letter_config {{\n    arn = "{DLQ}"\n  }}\n',
         schedule_dlq=f'    dead_letter_config {{\n      arn = "{DLQ}"\n    }}\n'))
     assert _run(tmp_path, "main.tf", text, "LL509") == []
+
+
+def test_ll509_finds_the_subscriptions_once_per_template(tmp_path, monkeypatch):
+    # review of fecd279: every function walked every SNS subscription (2,000 functions with one
+    # each: 33 s for LL509 alone); they are now grouped by function once per template
+    from lambdalint.rules import ll509_target_without_dead_letter as ll509
+
+    calls = []
+    original = ll509._subscriptions_without_redrive
+    monkeypatch.setattr(ll509, "_subscriptions_without_redrive", lambda t: calls.append(1) or original(t))
+    units = "".join(f"  F{i}:\n    Type: AWS::Lambda::Function\n    Properties:\n      Handler: index.handler\n"
+                    f"      Runtime: python3.12\n      Role: r\n      Code: {{ZipFile: x}}\n"
+                    f"  S{i}:\n    Type: AWS::SNS::Subscription\n    Properties:\n      Protocol: lambda\n"
+                    f"      Endpoint: !GetAtt F{i}.Arn\n      TopicArn: {TOPIC}\n" for i in range(50))
+    alias = ("  Live:\n    Type: AWS::Lambda::Alias\n    Properties:\n      FunctionName: !Ref F0\n"
+             "      FunctionVersion: '1'\n      Name: live\n  ByAlias:\n    Type: AWS::SNS::Subscription\n"
+             f"    Properties:\n      Protocol: lambda\n      Endpoint: !Ref Live\n      TopicArn: {TOPIC}\n")
+    materialize({"template.yaml": "Resources:\n" + units + alias}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    found = check_json(["."], "--select", "LL509", "--no-cache")
+    assert len(calls) == 1
+    assert sorted(f["message"].split(" of ")[0] for f in found) == sorted(
+        [f"SNS subscription S{i}" for i in range(50)] + ["SNS subscription ByAlias"])

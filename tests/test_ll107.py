@@ -385,3 +385,15 @@ def test_declared_in_the_zip_but_not_installed(tmp_path, monkeypatch):
     members = {"app.py": STRIPE, "requirements.txt": "stripe==9.0\n"}
     findings = _check(tmp_path, monkeypatch, {"fn.zip": Zip(members)})
     assert "declared in the bundle's requirements but was not installed into it" in findings[0]["message"]
+
+
+def test_a_layer_folder_the_code_puts_on_sys_path_itself(tmp_path, monkeypatch):
+    # review of fecd279: `sys.path.append('/opt/lib')` reaches a layer's lib/ folder; only the
+    # function's own code was searched for the name, so this was reported as an error
+    handler = "import sys\nsys.path.append('/opt/lib')\n" + HANDLER
+    files = {"template.yaml": _sam_with_layer("layer.zip"), "fn.zip": Zip({"app.py": handler}),
+             "layer.zip": Zip(_under("lib", REQUESTS))}
+    assert _check(tmp_path, monkeypatch, files) == []
+    files["fn.zip"] = Zip({"app.py": HANDLER})  # without the edit: still reported with its cause
+    (finding,) = _check(tmp_path, monkeypatch, files)
+    assert "layer Deps has it as lib/requests" in finding["message"]

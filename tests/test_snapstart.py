@@ -366,3 +366,15 @@ def test_coldstart_no_suggestion_under_budget_unsupported_or_already_on(tmp_path
     (tmp_path / "pyproject.toml").write_text("[tool.lambdalint.rules.LL103]\ninit-budget-ms = 100000\n")
     functions, text = _coldstart(tmp_path, monkeypatch, "src")
     assert [fn["snapstart_suggestion"] for fn in functions.values()] == [None] and "→" not in text
+
+
+def test_ll701_setting_in_globals_names_each_function_it_reaches(tmp_path, monkeypatch):
+    # review of fecd279: a runtime in Globals gave one identical message per function on the same
+    # line, none of them saying which function it was about
+    other = ("  Other:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: src/\n"
+             "      Handler: app.handler\n")
+    template = sam("", globals_="Runtime: python3.11\nAutoPublishAlias: live\n" + SNAP, resources=other)
+    found = findings(tmp_path, monkeypatch, {"template.yaml": template, "src/app.py": HANDLER}, "LL701")
+    assert [(code, line) for code, _, line, _ in found] == [("LL701", 4), ("LL701", 4)]
+    assert sorted(m.split(":", 1)[0] for _, _, _, m in found) == ["Fn", "Other"]
+    assert all("SnapStart is not supported on python3.11 (set in Globals)" in m for _, _, _, m in found)

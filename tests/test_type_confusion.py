@@ -557,3 +557,257 @@ def test_sweep_serverless_sources(tmp_path, monkeypatch):
             if errors:
                 failures.append(f"{example_id} {'/'.join(map(str, path))}: {errors}")
     assert not failures, "\n".join(failures[:20])
+
+
+# -- issue 13's rules (LL107, LL507-LL509, LL614-LL617, LL701-LL703): each setting they read gets
+# each wrong value, one setting at a time, one function per (setting, value), in every format ----
+NEW_RULE_CODES = ("LL107", "LL507", "LL508", "LL509", "LL614", "LL615", "LL616", "LL617", "LL701", "LL702", "LL703")
+# YAML flow values (SAM, CloudFormation, serverless.yml): nulls, lists for mappings, mappings for
+# text, intrinsics, unresolved variables, overlong numbers, deep JSON text
+YAML_WRONG = ("~", "[]", "{}", "[1, x]", "x", "-1", "true", "99999999999999999999999", "!GetAtt Q0.Arn",
+              "!Sub 'arn:${AWS::Partition}:sqs:${AWS::Region}:1:${Name}'", "!If [C, 1, x]", "!Ref P",
+              "'${self:custom.x}'", "{Ref: [x]}", "{'Fn::GetAtt': 5}", "[[[x]]]", "'" + "[" * 2000 + "'",
+              "'{\"deadLetterTargetArn\": 5}'", "{'Fn::Sub': [[], {}]}")
+HCL_WRONG = ("null", "[]", "{}", "[1, \"a\"]", "\"x\"", "-1", "true", "99999999999999999999999", "var.x",
+             "\"${var.x}\"", "{ a = 1 }", "[{}]", "local.y", "aws_sqs_queue.q0.arn", "\"" + "[" * 2000 + "\"",
+             "jsonencode({ deadLetterTargetArn = 5 })")
+
+SAM_SLOTS = {
+    "Handler": "app.handler", "Runtime": "python3.12", "PackageType": "Zip", "Timeout": "~",
+    "AutoPublishAlias": "live", "SnapStart": "{ApplyOn: PublishedVersions}", "Size": "512",
+    "FileSystemConfigs": "~", "ProvisionedConcurrencyConfig": "~", "DlqArn": "!GetAtt Q0.Arn",
+    "Destination": "!GetAtt Q0.Arn", "LogGroup": "!Ref L0", "Queue": "!GetAtt Q0.Arn", "BatchSize": "10",
+    "Window": "1", "Position": "~", "Stream": "!GetAtt K0.Arn", "Topic": "!Ref T0", "Redrive": "~",
+    "SqsSubscription": "false", "DeadLetterConfig": "~", "EsmArn": "!GetAtt K0.Arn", "Kafka": "~",
+    "Fifo": "true", "QueueName": "q.fifo", "Principal": "s3.amazonaws.com", "SourceArn": "!GetAtt B0.Arn",
+    "LogGroupName": "!Sub '/aws/lambda/${F}'", "Retention": "~", "Code": "{ZipFile: x}", "Endpoint": "!GetAtt F.Arn",
+    "Protocol": "lambda", "Targets": "[{Id: x, Arn: !GetAtt F.Arn}]", "Environment": "{Variables: {A: b}}",
+}
+SAM_UNIT = """\
+  F{n}:
+    Type: AWS::Serverless::Function
+    Properties:
+      CodeUri: src/
+      Handler: {Handler}
+      Runtime: {Runtime}
+      PackageType: {PackageType}
+      Timeout: {Timeout}
+      AutoPublishAlias: {AutoPublishAlias}
+      SnapStart: {SnapStart}
+      EphemeralStorage: {{Size: {Size}}}
+      FileSystemConfigs: {FileSystemConfigs}
+      ProvisionedConcurrencyConfig: {ProvisionedConcurrencyConfig}
+      DeadLetterQueue: {{Type: SQS, TargetArn: {DlqArn}}}
+      EventInvokeConfig: {{DestinationConfig: {{OnFailure: {{Type: SQS, Destination: {Destination}}}}}}}
+      LoggingConfig: {{LogGroup: {LogGroup}}}
+      Environment: {Environment}
+      Events:
+        Q: {{Type: SQS, Properties: {{Queue: {Queue}, BatchSize: {BatchSize}, MaximumBatchingWindowInSeconds: {Window}, StartingPosition: {Position}}}}}
+        K: {{Type: Kinesis, Properties: {{Stream: {Stream}, StartingPosition: {Position}, BatchSize: {BatchSize}}}}}
+        S: {{Type: SNS, Properties: {{Topic: {Topic}, RedrivePolicy: {Redrive}, SqsSubscription: {SqsSubscription}}}}}
+        R: {{Type: Schedule, Properties: {{Schedule: rate(1 day), DeadLetterConfig: {DeadLetterConfig}}}}}
+  G{n}:
+    Type: AWS::Lambda::Function
+    Properties: {{Code: {Code}, Handler: {Handler}, Runtime: {Runtime}, PackageType: {PackageType}, SnapStart: {SnapStart}, Role: r}}
+  M{n}:
+    Type: AWS::Lambda::EventSourceMapping
+    Properties: {{FunctionName: !Ref F{n}, EventSourceArn: {EsmArn}, BatchSize: {BatchSize}, StartingPosition: {Position}, MaximumBatchingWindowInSeconds: {Window}, AmazonManagedKafkaEventSourceConfig: {Kafka}}}
+  Q{n}:
+    Type: AWS::SQS::Queue
+    Properties: {{FifoQueue: {Fifo}, QueueName: {QueueName}, RedrivePolicy: {Redrive}}}
+  P{n}:
+    Type: AWS::Lambda::Permission
+    Properties: {{FunctionName: !Ref F{n}, Action: lambda:InvokeFunction, Principal: {Principal}, SourceArn: {SourceArn}}}
+  L{n}:
+    Type: AWS::Logs::LogGroup
+    Properties: {{LogGroupName: {LogGroupName}, RetentionInDays: {Retention}}}
+  V{n}:
+    Type: AWS::Lambda::Version
+    Properties: {{FunctionName: !Ref F{n}, ProvisionedConcurrencyConfig: {ProvisionedConcurrencyConfig}}}
+  S{n}:
+    Type: AWS::SNS::Subscription
+    Properties: {{Protocol: {Protocol}, Endpoint: {Endpoint}, TopicArn: {Topic}, RedrivePolicy: {Redrive}}}
+  R{n}:
+    Type: AWS::Events::Rule
+    Properties: {{Targets: {Targets}}}
+  I{n}:
+    Type: AWS::Lambda::EventInvokeConfig
+    Properties: {{FunctionName: !Ref F{n}, Qualifier: $LATEST, DestinationConfig: {{OnFailure: {{Destination: {Destination}}}}}}}
+"""
+SAM_SHARED = """\
+  Q0: {Type: AWS::SQS::Queue, Properties: {FifoQueue: true}}
+  K0: {Type: AWS::Kinesis::Stream}
+  T0: {Type: AWS::SNS::Topic}
+  B0: {Type: AWS::S3::Bucket}
+  L0: {Type: AWS::Logs::LogGroup}
+"""
+
+SLS_SLOTS = {
+    "provider_runtime": "python3.12", "provider_timeout": "~", "retention": "~", "versions": "true",
+    "handler": "app.handler", "runtime": "python3.12", "image": "~", "timeout": "~", "snap": "true",
+    "size": "512", "fs": "~", "pc": "~", "on_error": "~", "destination": "~", "sqs_arn": SQS_ARN_SLS,
+    "batch": "10", "window": "~", "stream_arn": "arn:aws:kinesis:us-east-1:1:stream/s", "position": "~",
+    "topic": "arn:aws:sns:us-east-1:1:t", "redrive": "~", "pattern": "{source: [x]}", "dlq": "~",
+} if (SQS_ARN_SLS := "arn:aws:sqs:us-east-1:1:q") else {}
+SLS_TEMPLATE = """\
+service: s
+provider:
+  name: aws
+  runtime: {provider_runtime}
+  timeout: {provider_timeout}
+  logRetentionInDays: {retention}
+  versionFunctions: {versions}
+functions:
+{functions}
+resources:
+  Resources:
+    Q:
+      Type: AWS::SQS::Queue
+      Properties: {{FifoQueue: true, RedrivePolicy: {redrive}}}
+"""
+SLS_UNIT = """\
+  f{n}:
+    handler: {handler}
+    runtime: {runtime}
+    image: {image}
+    timeout: {timeout}
+    snapStart: {snap}
+    ephemeralStorageSize: {size}
+    fileSystemConfig: {fs}
+    provisionedConcurrency: {pc}
+    onError: {on_error}
+    destinations: {{onFailure: {destination}}}
+    events:
+      - sqs: {{arn: {sqs_arn}, batchSize: {batch}, maximumBatchingWindow: {window}}}
+      - stream: {{arn: {stream_arn}, startingPosition: {position}, batchSize: {batch}}}
+      - sns: {{arn: {topic}, redrivePolicy: {redrive}}}
+      - eventBridge: {{pattern: {pattern}, deadLetterQueueArn: {dlq}}}
+"""
+
+TF_SLOTS = {
+    "fifo": "true", "qname": "\"q.fifo\"", "redrive": "null", "runtime": "\"python3.12\"",
+    "handler": "\"app.handler\"", "ptype": "\"Zip\"", "timeout": "null", "publish": "true",
+    "apply_on": "\"PublishedVersions\"", "size": "512", "dlq": "aws_sqs_queue.q0.arn", "log_group": "null",
+    "esm_arn": "aws_sqs_queue.q0.arn", "batch": "10", "position": "null", "window": "null",
+    "group_name": "\"/aws/lambda/fn\"", "retention": "null", "principal": "\"s3.amazonaws.com\"",
+    "source_arn": "aws_sns_topic.t.arn", "topic": "aws_sns_topic.t.arn", "protocol": "\"lambda\"",
+    "destination": "aws_sqs_queue.q0.arn", "target_dlq": "null", "image_uri": "null",
+}
+TF_SHARED = 'resource "aws_sqs_queue" "q0" {\n  fifo_queue = true\n}\nresource "aws_sns_topic" "t" {}\n'
+TF_UNIT = """\
+resource "aws_sqs_queue" "q{n}" {{
+  fifo_queue = {fifo}
+  name = {qname}
+  redrive_policy = {redrive}
+}}
+resource "aws_lambda_function" "fn{n}" {{
+  function_name = "fn{n}"
+  role = "arn:aws:iam::1:role/r"
+  filename = "src"
+  runtime = {runtime}
+  handler = {handler}
+  package_type = {ptype}
+  image_uri = {image_uri}
+  timeout = {timeout}
+  publish = {publish}
+  snap_start {{
+    apply_on = {apply_on}
+  }}
+  ephemeral_storage {{
+    size = {size}
+  }}
+  dead_letter_config {{
+    target_arn = {dlq}
+  }}
+  logging_config {{
+    log_format = "JSON"
+    log_group = {log_group}
+  }}
+}}
+resource "aws_lambda_event_source_mapping" "m{n}" {{
+  event_source_arn = {esm_arn}
+  function_name = aws_lambda_function.fn{n}.arn
+  batch_size = {batch}
+  starting_position = {position}
+  maximum_batching_window_in_seconds = {window}
+}}
+resource "aws_cloudwatch_log_group" "g{n}" {{
+  name = {group_name}
+  retention_in_days = {retention}
+}}
+resource "aws_lambda_permission" "p{n}" {{
+  function_name = aws_lambda_function.fn{n}.function_name
+  principal = {principal}
+  source_arn = {source_arn}
+}}
+resource "aws_sns_topic_subscription" "s{n}" {{
+  topic_arn = {topic}
+  protocol = {protocol}
+  endpoint = aws_lambda_function.fn{n}.arn
+  redrive_policy = {redrive}
+}}
+resource "aws_cloudwatch_event_target" "t{n}" {{
+  rule = "r"
+  arn = aws_lambda_function.fn{n}.arn
+  dead_letter_config {{
+    arn = {target_dlq}
+  }}
+}}
+resource "aws_lambda_function_event_invoke_config" "e{n}" {{
+  function_name = aws_lambda_function.fn{n}.function_name
+  destination_config {{
+    on_failure {{
+      destination = {destination}
+    }}
+  }}
+}}
+"""
+NETWORK_APP = ("import sys\nimport uuid\nimport boto3\nimport requests\n\nsys.path.append('/opt/x')\nID = uuid.uuid4()\n"
+               "s3 = boto3.client('s3')\n\ndef handler(event, context):\n    return s3.list_buckets()\n")
+
+
+def _units(slots: Dict[str, str], unit: str, wrong: Sequence[str]) -> str:
+    """One unit per (slot, wrong value): every other slot keeps its plausible value."""
+    parts = [unit.format(n=0, **slots)]
+    for key in slots:
+        for value in wrong:
+            parts.append(unit.format(n=len(parts), **{**slots, key: value}))
+    return "".join(parts)
+
+
+def _new_rule_files(dialect: str) -> Dict[str, str]:
+    if dialect == "sam":
+        body = _units(SAM_SLOTS, SAM_UNIT, YAML_WRONG).replace("!GetAtt F.Arn", "!GetAtt F0.Arn") \
+            .replace("${F}", "${F0}")
+        return {"template.yaml": "Transform: AWS::Serverless-2016-10-31\nResources:\n" + SAM_SHARED + body,
+                "src/app.py": NETWORK_APP}
+    if dialect == "serverless":
+        head = {key: SLS_SLOTS[key] for key in ("provider_runtime", "provider_timeout", "retention", "versions",
+                                                 "redrive")}
+        units = {key: value for key, value in SLS_SLOTS.items() if key not in head or key == "redrive"}
+        # the function settings in one service; each provider setting in a service of one function
+        files = {"serverless.yml": SLS_TEMPLATE.format(functions=_units(units, SLS_UNIT, YAML_WRONG), **head),
+                 "app.py": NETWORK_APP}
+        one = SLS_UNIT.format(n=0, **units)
+        for index, (key, value) in enumerate((k, v) for k in head for v in YAML_WRONG):
+            files[f"p{index}/serverless.yml"] = SLS_TEMPLATE.format(functions=one, **{**head, key: value})
+            files[f"p{index}/app.py"] = NETWORK_APP
+        return files
+    return {"main.tf": TF_SHARED + _units(TF_SLOTS, TF_UNIT, HCL_WRONG), "src/app.py": NETWORK_APP}
+
+
+@pytest.mark.parametrize("dialect", ["sam", "serverless", "terraform"])
+def test_new_rules_read_every_setting_of_the_wrong_type_as_unknown(dialect, tmp_path, monkeypatch):
+    """Review of fecd279: the settings issue 13's rules read, given nulls, lists, mappings, intrinsics,
+    unresolved variables, overlong numbers and deep JSON text, are unknown: no internal error."""
+    settings, registry = Settings(), default_registry()
+    rules = make_rules([rule for rule in ALL_RULES if rule.code in NEW_RULE_CODES], settings)
+    materialize(_new_rule_files(dialect), tmp_path)
+    monkeypatch.chdir(tmp_path)
+    project = discover(["."], settings)
+    assert len(project.functions) > 200  # input errors are expected (a 2,000-character CodeUri)
+    result = lint(project, rules, settings, registry)
+    assert result.internal_errors == []
+    # the plausible values of unit 0 and most wrong ones leave something to report: the rules ran
+    expected = {"LL507", "LL508", "LL701"} if dialect == "sam" else {"LL507", "LL701"}
+    assert {finding.code for finding in result.findings} >= expected

@@ -114,11 +114,11 @@ def _judge_built(fn, ctx, item, walked, stop):
     """A built bundle: what is not there fails at init.  None when a module of the closure edits
     sys.path and the name is somewhere in the bundle (it may be found at run time)."""
     from lambdalint.analysis.requirements import declared_import_names, normalise
-    from lambdalint.analysis.unresolved import mentions_sys_path, places_of
+    from lambdalint.analysis.unresolved import places_of
 
     name = item.name
     places = places_of(fn.code, name)
-    if places and mentions_sys_path(fn.code, walked):
+    if _path_edit_may_find(fn, name, walked):
         return None
     cause = _built_cause(fn, ctx, item, places)
     if not cause and normalise(name) in declared_import_names(fn.code):
@@ -157,6 +157,17 @@ def _built_cause(fn, ctx, item, places):
     return ""
 
 
+def _path_edit_may_find(fn, name: str, walked) -> bool:
+    """Whether the name is somewhere in the function's code or its layers (`/opt/lib/foo` of a
+    layer) while a module of the closure edits sys.path: it may well be found at run time."""
+    from lambdalint.analysis.unresolved import mentions_sys_path, places_of
+
+    bundles = [fn.code] + [layer.bundle for layer in fn.layers]
+    if not any(places_of(bundle, name) or (bundle is not fn.code and _top_level(bundle, name)) for bundle in bundles):
+        return False
+    return any(mentions_sys_path(bundle, walked) for bundle in bundles)
+
+
 def _top_level(bundle, name: str) -> bool:
     return any(e.path in (name, name + ".py") or e.path.startswith(name + "/") for e in bundle.entries)
 
@@ -167,14 +178,14 @@ def _judge_sources(fn, ctx, item, walked, stop):
     requirements to judge by (found under `package/` of a source folder and not declared: it is
     not where the build looks).  A name that many distributions require may come with any of
     those declared (data/transitive_imports.toml)."""
-    from lambdalint.analysis.unresolved import mentions_sys_path, places_of
+    from lambdalint.analysis.unresolved import places_of
 
     name = item.name
     declared, files = _declared_names(fn, stop)
     if _declared(name, declared):
         return None
     places = places_of(fn.code, name)
-    if places and mentions_sys_path(fn.code, walked):
+    if _path_edit_may_find(fn, name, walked):
         return None
     installed = [p for p in places if p.rpartition("/")[0] + "/" in fn.code.install_roots()]
     if installed:

@@ -1,7 +1,7 @@
-from typing import Iterator, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from lambdalint.findings import Report, Severity, TemplateAt
-from lambdalint.model.template import as_mapping, may_be_set
+from lambdalint.model.template import as_mapping, may_be_set, referenced_id
 from lambdalint.loaders.triggers import function_reference
 from lambdalint.rules.base import CONFIG, Rule
 from lambdalint.rules.examples import function_with, serverless, template, terraform
@@ -44,6 +44,7 @@ resource "aws_cloudwatch_event_target" "hourly" {{
 # sam-property-function-deadletterconfig.html, sam-property-function-sns.html).
 _SAM_KEYS = {"EventBridgeRule": "DeadLetterConfig", "CloudWatchEvent": "DeadLetterConfig",
              "Schedule": "DeadLetterConfig", "ScheduleV2": "DeadLetterConfig", "SNS": "RedrivePolicy"}
+_FUNCTION_TYPES = ("AWS::Lambda::Function", "AWS::Serverless::Function")
 _SERVICE = {"EventBridgeRule": "EventBridge rule", "CloudWatchEvent": "EventBridge rule",
             "Schedule": "EventBridge schedule", "ScheduleV2": "EventBridge Scheduler schedule",
             "SNS": "SNS subscription", "EventBridge": "EventBridge rule target",
@@ -110,7 +111,7 @@ class TargetWithoutDeadLetterRule(Rule):
         config = fn.config
         template_ = config.template
         fix = _FIX.get(template_.dialect.name, _FIX["cloudformation"])
-        for path, service in _undelivered_losers(config):
+        for path, service in _undelivered_losers(config, ctx):
             setting = fix[1] if "SNS" in service else fix[0]
             yield Report(
                 f"{service} of {config.name} has no dead-letter queue of its own: when it cannot deliver "
@@ -120,7 +121,7 @@ class TargetWithoutDeadLetterRule(Rule):
                 TemplateAt(template_, path), resources=(config.logical_id,))
 
 
-def _undelivered_losers(config) -> Iterator[Tuple[tuple, str]]:
+def _undelivered_losers(config, ctx) -> Iterator[Tuple[tuple, str]]:
     """(path, what) of each trigger of the function that drops what it cannot deliver."""
     template_ = config.template
     for event in config.events:
@@ -139,13 +140,29 @@ def _undelivered_losers(config) -> Iterator[Tuple[tuple, str]]:
         elif event.type == "SNS" and event.path == ("Resources", event.name) \
                 and not may_be_set(template_.properties(event.name), ("RedrivePolicy",)):
             yield event.path, f"SNS subscription {template_.name_of(event.name)}"  # Terraform
-    for logical_id, resource in template_.resources_of_type("AWS::SNS::Subscription"):
-        props = as_mapping(resource.get("Properties"))
-        if props.get("Protocol") == "lambda" and _reaches(config, props.get("Endpoint")) \
-                and not may_be_set(props, ("RedrivePolicy",)):
+    by_function = ctx.memo(("LL509", id(template_)), lambda: _subscriptions_without_redrive(template_))
+    for logical_id, reference in by_function.get(config.logical_id, []) + by_function.get(None, []):
+        if config.is_reached_by(reference):
             yield ("Resources", logical_id), f"SNS subscription {logical_id}"
 
 
-def _reaches(config, endpoint) -> bool:
-    reference = function_reference(config.template, endpoint)
-    return reference is not None and config.is_reached_by(reference)
+def _subscriptions_without_redrive(template_) -> Dict[Optional[str], List[Tuple[str, Any]]]:
+    """The lambda subscriptions of the template without RedrivePolicy, by the logical id of the
+    function their endpoint names (through an alias or version too; None when it is not a function
+    of the template): found once per template, not once per function."""
+    found: Dict[Optional[str], List[Tuple[str, Any]]] = {}
+    for logical_id, resource in template_.resources_of_type("AWS::SNS::Subscription"):
+        props = as_mapping(resource.get("Properties"))
+        if props.get("Protocol") != "lambda" or may_be_set(props, ("RedrivePolicy",)):
+            continue
+        reference = function_reference(template_, props.get("Endpoint"))
+        if reference is not None:
+            found.setdefault(_function_of(template_, reference), []).append((logical_id, reference))
+    return found
+
+
+def _function_of(template_, reference) -> Optional[str]:
+    target = referenced_id(reference)
+    if template_.resource_type(target) in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+        target = referenced_id(template_.properties(target).get("FunctionName"))
+    return target if template_.resource_type(target) in _FUNCTION_TYPES else None

@@ -1,4 +1,4 @@
-from typing import Any, Iterator, Optional, Tuple
+from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.model.template import as_mapping, int_value, referenced_id
@@ -7,6 +7,9 @@ from lambdalint.rules.examples import function_with, template, terraform
 
 LOG_GROUP = "  Logs:\n    Type: AWS::Logs::LogGroup\n    Properties:\n      LogGroupName: {name}\n{extra}"
 PREFIX = "/aws/lambda/"
+# The setting to add, in the words of each format.
+_FIX = {"cloudformation": "RetentionInDays (e.g. 30)", "terraform": "retention_in_days (e.g. 30)",
+        "serverless": "logRetentionInDays (e.g. 30) under provider or the function"}
 
 
 def _sam(name: str, extra: str = "", properties: str = "") -> str:
@@ -62,44 +65,61 @@ class LogGroupWithoutRetentionRule(Rule):
 
     def check_function(self, fn, ctx):
         config = fn.config
-        for group_id in _log_groups_of(config):
+        index = ctx.memo(("LL615", id(config.template)), lambda: _index(config.template))
+        for group_id in _log_groups_of(config, index):
             props = config.template.properties(group_id)
             if "RetentionInDays" in props and int_value(props["RetentionInDays"]) != 0:
                 continue  # set (0 is Terraform's "never expire"); an intrinsic is unknown
             yield Report(
                 f"log group {config.template.name_of(group_id)} of {config.name} has no retention: its "
-                "logs are kept (and billed) forever. Set RetentionInDays (Terraform retention_in_days, "
-                "Serverless logRetentionInDays)",
+                f"logs are kept (and billed) forever. Set {_fix(config.template)}",
                 TemplateAt(config.template, ("Resources", group_id)), resources=(group_id, config.logical_id))
 
 
-def _log_groups_of(config) -> Iterator[str]:
-    """Log groups that are the function's: the one its LoggingConfig names, and those named
-    `/aws/lambda/<its name>` (literally, or by a reference to the function)."""
-    template_ = config.template
-    logging = config.get("LoggingConfig", "LogGroup")
-    chosen = referenced_id(logging.value) if logging is not None else None
-    own_name = _function_name(config)
-    for group_id, resource in template_.resources_of_type("AWS::Logs::LogGroup"):
+def _fix(template_) -> str:
+    return _FIX.get(template_.dialect.name, _FIX["cloudformation"])
+
+
+def _index(template_) -> Dict[Tuple[str, str], List[Any]]:
+    """The log groups of the template by how they are named, built once per template (a lookup per
+    function, not a walk of every log group for each of 2,000 functions): ("name", full literal
+    name), ("function", literal function name after the prefix), ("ref", `${Fn}` after the
+    prefix) -> logical ids; ("id", logical id) -> [its position in the template]."""
+    index: Dict[Tuple[str, str], List[Any]] = {}
+    for position, (group_id, resource) in enumerate(template_.resources_of_type("AWS::Logs::LogGroup")):
+        index[("id", group_id)] = [position]  # where it is: the order of the findings
+        keys = []
         name = as_mapping(resource.get("Properties")).get("LogGroupName")
-        if group_id == chosen or _names_function(name, config.logical_id, own_name) \
-                or (logging is not None and isinstance(logging.value, str) and name == logging.value):
-            yield group_id
+        text = name if isinstance(name, str) else _written(name)
+        if isinstance(name, str):
+            keys.append(("name", name))
+        if text is not None and text.startswith(PREFIX):
+            keys.append(("function" if isinstance(name, str) else "ref", text[len(PREFIX):]))
+        for key in keys:
+            index.setdefault(key, []).append(group_id)
+    return index
+
+
+def _log_groups_of(config, index) -> Iterator[str]:
+    """Log groups that are the function's: the one its LoggingConfig names, and those named
+    `/aws/lambda/<its name>` (literally, or by a reference to the function); in template order."""
+    logging = config.get("LoggingConfig", "LogGroup")
+    keys = []
+    if logging is not None:
+        keys += [("name", logging.value)] if isinstance(logging.value, str) else []
+    own_name = _function_name(config)
+    keys += [("function", own_name)] if own_name is not None else []
+    keys += [("ref", reference) for reference in _references(config.logical_id)]
+    found = {group_id for key in keys for group_id in index.get(key, ())}
+    chosen = referenced_id(logging.value) if logging is not None else None
+    if chosen is not None and ("id", chosen) in index:
+        found.add(chosen)
+    yield from sorted(found, key=lambda group_id: index[("id", group_id)])
 
 
 def _function_name(config) -> Optional[str]:
     name = config.get("FunctionName")
     return name.value if name is not None and isinstance(name.value, str) else None
-
-
-def _names_function(name: Any, logical_id: str, own_name: Optional[str]) -> bool:
-    if isinstance(name, str):
-        return own_name is not None and name == PREFIX + own_name
-    text = _written(name)
-    if text is None or not text.startswith(PREFIX):
-        return False
-    rest = text[len(PREFIX):]
-    return rest in _references(logical_id)
 
 
 def _written(value: Any) -> Optional[str]:

@@ -47,11 +47,13 @@ class SnapStartUnsupportedConfigurationRule(Rule):
         config = fn.config
         snap = config.get("SnapStart", "ApplyOn")
         for message, setting_path in _problems(config, snap):
-            yield Report(message, TemplateAt(config.template, setting_path), resources=(config.logical_id,))
+            yield Report(message, TemplateAt(config.template, setting_path),
+                         resources=(config.logical_id,))
 
 
 def _problems(config, snap):
-    """(message, template path) for each setting Lambda refuses together with SnapStart."""
+    """(message, template path) for each setting Lambda refuses together with SnapStart; each
+    message names the function (a setting in Globals or the provider reaches several)."""
     from lambdalint.analysis.snapstart import (ephemeral_storage_limit_mb, runtime_supports_snapstart,
                                                supported_runtimes_text, term)
 
@@ -59,27 +61,28 @@ def _problems(config, snap):
     runtime = config.get("Runtime")
     package = config.get("PackageType")
     if package is not None and package.value == "Image":
-        yield (f"{snapstart} is not supported for container images: Lambda rejects the function. "
-               "Deploy it as a .zip on a supported runtime, or remove SnapStart", snap.path)
+        yield (f"{config.name}: {snapstart} is not supported for container images: Lambda rejects the "
+               "function. Deploy it as a .zip on a supported runtime, or remove SnapStart", snap.path)
     elif runtime is not None and runtime_supports_snapstart(runtime.value) is False:
-        yield (f"{snapstart} is not supported on {runtime.value}{config.origin(runtime)} (Lambda supports it on "
-               f"{supported_runtimes_text()}): the deployment fails. Upgrade the runtime or remove SnapStart",
-               runtime.path)
+        yield (f"{config.name}: {snapstart} is not supported on {runtime.value}{config.origin(runtime)} "
+               f"(Lambda supports it on {supported_runtimes_text()}): the deployment fails. Upgrade the runtime "
+               "or remove SnapStart", runtime.path)
     storage = config.get("EphemeralStorage", "Size")
     size = storage.as_number() if storage is not None else None
     limit = ephemeral_storage_limit_mb()
     if size is not None and size > limit:
-        yield (f"{term(config, 'EphemeralStorage.Size')} is {format_number(size)} MB{config.origin(storage)}: "
-               f"with {snapstart} Lambda accepts at most {limit} MB of ephemeral storage. Lower it to {limit} "
-               "or remove SnapStart", storage.path)
+        yield (f"{config.name}: {term(config, 'EphemeralStorage.Size')} is {format_number(size)} MB"
+               f"{config.origin(storage)}: with {snapstart} Lambda accepts at most {limit} MB of ephemeral "
+               f"storage. Lower it to {limit} or remove SnapStart", storage.path)
     efs = config.get("FileSystemConfigs")
     if efs is not None and _is_set(efs.value):
-        yield (f"{term(config, 'FileSystemConfigs')} mounts Amazon EFS, which Lambda does not support with "
-               f"{snapstart}: the deployment fails. Remove the file system or SnapStart", efs.path)
+        yield (f"{config.name}: {term(config, 'FileSystemConfigs')} mounts Amazon EFS, which Lambda does not "
+               f"support with {snapstart}: the deployment fails. Remove the file system or SnapStart", efs.path)
     provisioned = config.get("ProvisionedConcurrencyConfig")
     if provisioned is not None and _is_set(provisioned.value):
-        yield (f"{term(config, 'ProvisionedConcurrencyConfig')} cannot be combined with {snapstart}: Lambda "
-               "rejects provisioned concurrency on a SnapStart version. Choose one of them", provisioned.path)
+        yield (f"{config.name}: {term(config, 'ProvisionedConcurrencyConfig')} cannot be combined with "
+               f"{snapstart}: Lambda rejects provisioned concurrency on a SnapStart version. Choose one of them",
+               provisioned.path)
     for kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
         for logical_id, resource in config.targeting(kind):
             props = as_mapping(resource.get("Properties"))

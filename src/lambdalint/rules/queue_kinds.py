@@ -53,6 +53,6 @@ def redrive_target(policy: Any) -> Any:
     if isinstance(policy, str):
         try:
             policy = json.loads(policy)
-        except ValueError:
+        except (ValueError, RecursionError):  # deeply nested text is not a policy either
             return None
     return policy.get("deadLetterTargetArn") if isinstance(policy, dict) else None
