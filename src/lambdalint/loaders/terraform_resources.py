@@ -59,6 +59,10 @@ RESOURCES: Dict[str, Tuple[str, Mapping]] = {
     "aws_lambda_permission": ("AWS::Lambda::Permission", {
         ("function_name",): ("FunctionName",), ("principal",): ("Principal",),
         ("source_arn",): ("SourceArn",)}),
+    # only LL701 reads it: provisioned concurrency on a version or alias of a SnapStart function
+    "aws_lambda_provisioned_concurrency_config": ("Terraform::aws_lambda_provisioned_concurrency_config", {
+        ("function_name",): ("FunctionName",), ("qualifier",): ("Qualifier",),
+        ("provisioned_concurrent_executions",): ("ProvisionedConcurrencyConfig", "ProvisionedConcurrentExecutions")}),
     "aws_lambda_alias": ("AWS::Lambda::Alias", {
         ("function_name",): ("FunctionName",), ("function_version",): ("FunctionVersion",),
         ("name",): ("Name",)}),

@@ -27,6 +27,12 @@ class SnapStartUnsupportedConfigurationRule(Rule):
                   "ephemeral_storage {\n  size = 2048\n}", "Terraform"),
         terraform("publish = true\nsnap_start {\n  apply_on = \"PublishedVersions\"\n}", "Terraform python3.9",
                   runtime="python3.9"),
+        terraform("publish = true\nsnap_start {\n  apply_on = \"PublishedVersions\"\n}",
+                  "Terraform provisioned concurrency on the published version",
+                  resources='resource "aws_lambda_provisioned_concurrency_config" "fn" {\n'
+                            '  function_name                     = aws_lambda_function.fn.function_name\n'
+                            '  qualifier                         = aws_lambda_function.fn.version\n'
+                            '  provisioned_concurrent_executions = 2\n}\n'),
     )
     valid = (
         template(function_with(_ALIAS + _ON + "\nEphemeralStorage:\n  Size: 512")),
@@ -83,7 +89,7 @@ def _problems(config, snap):
         yield (f"{config.name}: {term(config, 'ProvisionedConcurrencyConfig')} cannot be combined with "
                f"{snapstart}: Lambda rejects provisioned concurrency on a SnapStart version. Choose one of them",
                provisioned.path)
-    for kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version"):
+    for kind in ("AWS::Lambda::Alias", "AWS::Lambda::Version", "Terraform::aws_lambda_provisioned_concurrency_config"):
         for logical_id, resource in config.targeting(kind):
             props = as_mapping(resource.get("Properties"))
             if _is_set(props.get("ProvisionedConcurrencyConfig")):
