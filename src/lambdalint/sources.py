@@ -150,6 +150,10 @@ class SourceModule:
             return _MISSING
         return self.store.get(self.store.known_digest(self.bundle, self.relpath), kind)
 
+    def _keeps_facts(self) -> bool:
+        """Whether the store can keep facts of this file (folders: yes; archive members: no)."""
+        return self.store is not None and self.store.known_digest(self.bundle, self.relpath) is not None
+
     def _put(self, kind: str, value) -> None:
         if self.store is not None:
             self.store.put(self.store.known_digest(self.bundle, self.relpath), kind, value)
@@ -219,7 +223,7 @@ class SourceModule:
         if not shape.complete:
             return SourceError("LL002", _too_complex(f"more than {MAX_PARSED_TOKENS:,} tokens"))
         error, tree = _ast_syntax_error(text, self.python_version)
-        if tree is not None and self._fact("imports") is _MISSING:
+        if tree is not None and self._keeps_facts() and self._fact("imports") is _MISSING:
             from lambdalint.analysis.imports import import_statements
 
             self._put("imports", import_statements(tree))  # this parse serves the import graph too
