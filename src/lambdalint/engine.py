@@ -205,15 +205,14 @@ def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
             progress(rule.code)
         scopes = rule.scopes()
         if "function" in scopes:
-            checked_code = set()
+            checked_code = set()  # code_only rules: the same code gives the same reports, at the same places
             for fn in project.functions:
-                if rule.code_only:
-                    if ctx.code_key(fn) in checked_code:
-                        continue  # the same code: the same reports, at the same source locations
-                if needs_met(rule, fn, ctx):
-                    if rule.code_only:
-                        checked_code.add(ctx.code_key(fn))
-                    runner.call(rule, "check_function", fn, f"function {fn.name}")
+                key = ctx.code_key(fn) if rule.code_only else None
+                if key in checked_code or not needs_met(rule, fn, ctx):
+                    continue
+                if key is not None:
+                    checked_code.add(key)
+                runner.call(rule, "check_function", fn, f"function {fn.name}")
         if "bundle" in scopes:
             for bundle in project.bundles:
                 runner.call(rule, "check_bundle", bundle, bundle.display)

@@ -239,8 +239,7 @@ def prefetch(store: FactStore, modules: Iterable[Any], jobs: int) -> int:
     """Compute, in `jobs` worker processes, the facts of the folder modules the store does not
     know yet (their text is read and parsed there); returns how many were computed.  Below
     PARALLEL_MIN_FILES nothing is done: the modules compute their facts when asked."""
-    unique = {(str(m.bundle.path), m.relpath, m.python_version): m for m in modules}
-    todo = [module for module in unique.values() if module.needs_facts()]
+    todo = [module for module in modules if module.needs_facts()]  # each module once (the engine's list)
     if jobs <= 1 or len(todo) < PARALLEL_MIN_FILES:
         return 0
     from concurrent.futures import ProcessPoolExecutor

@@ -125,17 +125,30 @@ class AccessLog:
 def access_identity(path: PathLike) -> Tuple[int, int]:
     """(size, modification time in ns) of a regular file; (-1, kind code) for anything else."""
     try:
-        st = os.stat(path)
+        return _identity(os.stat(path))
     except (OSError, ValueError):
+        return (-1, 0)
+
+
+def _identity(st: Optional[os.stat_result]) -> Tuple[int, int]:
+    if st is None:
         return (-1, 0)
     if stat.S_ISREG(st.st_mode):
         return (st.st_size, st.st_mtime_ns)
     return (-1, 1 if stat.S_ISDIR(st.st_mode) else 2)
 
 
-def _note_access(path: PathLike, identity: Optional[Tuple[int, int]] = None) -> None:
+def _stat_noted(path: PathLike) -> os.stat_result:
+    """os.stat, telling the open AccessLog what it found (one stat for both)."""
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        if AccessLog.current is not None:
+            AccessLog.current.note(path, _identity(None))
+        raise
     if AccessLog.current is not None:
-        AccessLog.current.note(path, identity)
+        AccessLog.current.note(path, _identity(st))
+    return st
 
 
 def kind(path: PathLike) -> str:
@@ -144,9 +157,8 @@ def kind(path: PathLike) -> str:
     Symlinks are followed: what matters is what a read would meet."""
     if name_problem(path) is not None:
         return INVALID
-    _note_access(path)
     try:
-        mode = os.stat(path).st_mode
+        mode = _stat_noted(path).st_mode
     except (OSError, ValueError):
         return MISSING
     if stat.S_ISREG(mode):
@@ -183,10 +195,9 @@ def open_regular(path: PathLike) -> BinaryIO:
     replaced = _overlaid(path)
     if replaced is not None:
         return io.BytesIO(replaced)
-    _note_access(path)
     try:
         # stat before open: opening some devices has side effects (tape rewind, modem hang-up)
-        mode = os.stat(path).st_mode
+        mode = _stat_noted(path).st_mode
         fd = os.open(path, _OPEN_FLAGS) if stat.S_ISREG(mode) else None
     except OSError as exc:
         raise UnreadableFile(f"cannot read: {exc.strerror or exc}") from None

@@ -137,8 +137,7 @@ class SourceModule:
     def _keep_facts_only(self) -> None:
         """Once the store holds what the text tells, let the text go (thousands of modules of a
         source tree are checked; few are parsed with libcst, and those read it again)."""
-        if self.store is None or self._text is None or self._wrapper is not None \
-                or self.store.known_digest(self.bundle, self.relpath) is None:
+        if self._text is None or self._wrapper is not None or not self._keeps_facts():
             return
         self.may_define_handler()
         self.directive_lines()
@@ -187,8 +186,7 @@ class SourceModule:
         except SourceError:
             return False
         self._put("hint", found)
-        if not found and not self._checked and self._wrapper is None \
-                and self.store is not None and self.store.known_digest(self.bundle, self.relpath):
+        if not found and not self._checked and self._wrapper is None and self._keeps_facts():
             self._text = self._lines = None  # handler discovery reads every module: keep none of them
         return found
 

@@ -27,30 +27,31 @@ def import_names(distribution: str) -> Set[str]:
     return set(_known_import_names().get(normalise(distribution), [normalise(distribution)]))
 
 
-def declared_import_names(bundle: Bundle) -> Set[str]:
-    """Normalised top-level import names of the distributions the bundle's root declares."""
+def declared_import_names(bundle: Bundle, folder: str = "") -> Set[str]:
+    """Normalised top-level import names of the distributions declared in `folder` of the bundle
+    ("" for its root; "python/" for a layer that keeps its own requirements there)."""
     names: Set[str] = set()
-    for distribution in declared_distributions(bundle):
+    for distribution in declared_distributions(bundle, folder):
         names |= {normalise(name) for name in import_names(distribution)}
     return names
 
 
-def declared_distributions(bundle: Bundle) -> Set[str]:
-    """Distribution names the bundle's root declares as dependencies (not the project itself)."""
+def declared_distributions(bundle: Bundle, folder: str = "") -> Set[str]:
+    """Distribution names declared as dependencies in `folder` of the bundle (not the project itself)."""
     found: Set[str] = set()
     own: Set[str] = set()
-    for entry in bundle.files():
-        if "/" in entry.path:
-            continue
-        if REQUIREMENTS_FILE.match(entry.path):
-            found |= requirement_names(_text(bundle, entry.path).splitlines())
-        elif entry.path == "pyproject.toml":
-            dependencies, project = _pyproject(_text(bundle, entry.path))
+    for path in requirement_files_in(bundle, folder):
+        name = path[len(folder):]
+        if REQUIREMENTS_FILE.match(name):
+            found |= requirement_names(_text(bundle, path).splitlines())
+        elif name == "pyproject.toml":
+            dependencies, project = _pyproject(_text(bundle, path))
             found |= dependencies
             own |= project
-        elif entry.path == "Pipfile":
-            found |= _pipfile(_text(bundle, entry.path))
-    return {name for name in found if normalise(name) not in {normalise(p) for p in own}}
+        else:
+            found |= _pipfile(_text(bundle, path))
+    own = {normalise(project) for project in own}
+    return {name for name in found if normalise(name) not in own}
 
 
 def requirement_names(lines: Iterable[str]) -> Set[str]:
@@ -156,40 +157,18 @@ def _requirement_files(folder) -> List[str]:
     except OSError:
         return []
     return sorted(child.name for child in children
-                  if (REQUIREMENTS_FILE.match(child.name) or child.name in ("pyproject.toml", "Pipfile"))
-                  and child.is_file(follow_symlinks=False))
+                  if is_requirements_file(child.name) and child.is_file(follow_symlinks=False))
+
+
+def is_requirements_file(name: str) -> bool:
+    """requirements*.txt/.in, pyproject.toml or Pipfile."""
+    return bool(REQUIREMENTS_FILE.match(name)) or name in ("pyproject.toml", "Pipfile")
 
 
 def requirement_files_in(bundle: Bundle, folder: str = "") -> List[str]:
-    """Paths of the requirements files (requirements*.txt/.in, pyproject.toml, Pipfile) directly
-    in `folder` of the bundle ("" for its root, "python/" for a layer's)."""
-    found = []
-    for entry in bundle.files():
-        if not entry.path.startswith(folder) or "/" in entry.path[len(folder):]:
-            continue
-        name = entry.path[len(folder):]
-        if REQUIREMENTS_FILE.match(name) or name in ("pyproject.toml", "Pipfile"):
-            found.append(entry.path)
-    return found
+    """Paths of the requirements files directly in `folder` of the bundle ("" for its root,
+    "python/" for a layer's)."""
+    return [entry.path for entry in bundle.files()
+            if entry.path.startswith(folder) and "/" not in entry.path[len(folder):]
+            and is_requirements_file(entry.path[len(folder):])]
 
-
-def declared_import_names_in(bundle: Bundle, folder: str) -> Set[str]:
-    """`declared_import_names` of the requirements files in a folder of the bundle (a layer
-    keeps its own requirements.txt in python/ when it is installed there by hand)."""
-    files = requirement_files_in(bundle, folder)
-    if not files or not folder:
-        return declared_import_names(bundle) if files else set()
-    found: Set[str] = set()
-    own: Set[str] = set()
-    for path in files:
-        name = path[len(folder):]
-        if REQUIREMENTS_FILE.match(name):
-            found |= requirement_names(_text(bundle, path).splitlines())
-        elif name == "pyproject.toml":
-            dependencies, project = _pyproject(_text(bundle, path))
-            found |= dependencies
-            own |= project
-        else:
-            found |= _pipfile(_text(bundle, path))
-    own = {normalise(p) for p in own}
-    return {normalise(n) for d in found if normalise(d) not in own for n in import_names(d)}

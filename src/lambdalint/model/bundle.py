@@ -229,12 +229,11 @@ class Bundle:
     def _vendored_tops(self) -> Set[str]:
         """Top-level names of the bundle that the distributions its root declares (requirements
         files, pyproject.toml, Pipfile) install: packages copied in as dependencies."""
-        if not any("/" not in e.path and e.path.startswith(("requirements", "pyproject.toml", "Pipfile"))
-                   for e in self.files()):
-            return set()
         from lambdalint.analysis.requirements import declared_import_names, normalise
 
         declared = declared_import_names(self)
+        if not declared:
+            return set()
         return {top for top in {_top_name(e.path) for e in self.files() if "/" in e.path or e.path.endswith(".py")}
                 if normalise(top) in declared}
 

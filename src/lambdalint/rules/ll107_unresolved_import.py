@@ -209,7 +209,7 @@ def _declared_names(fn, stop):
     """(normalised import names declared, number of requirements files read) for the function:
     its code folder, the folders above it up to the template's, and its layers (their root, as
     SAM's BuildMethod reads it, and python/)."""
-    from lambdalint.analysis.requirements import (declared_import_names_above, declared_import_names_in,
+    from lambdalint.analysis.requirements import (declared_import_names, declared_import_names_above,
                                                   requirement_files_in)
 
     names, files = set(), 0
@@ -217,7 +217,7 @@ def _declared_names(fn, stop):
         found = requirement_files_in(bundle, folder)
         if found:
             files += len(found)
-            names |= declared_import_names_in(bundle, folder)
+            names |= declared_import_names(bundle, folder)
     if stop is not None and not fn.code.is_zip:
         above, count = declared_import_names_above(fn.code.path, stop)
         names |= above
