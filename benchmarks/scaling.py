@@ -35,14 +35,15 @@ import os
 import shlex
 import shutil
 import statistics
-import subprocess
 import sys
 import sysconfig
 import tempfile
-import time
 import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import run_once  # noqa: E402
 
 CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lambdalint-bench"
 FORMAT = 2  # bump when the tree's recipe changes
@@ -156,23 +157,6 @@ def count_py(tree: Path) -> int:
 
 
 # -- timing ------------------------------------------------------------------------------------
-def run_once(command: Sequence[str], env: Optional[Dict[str, str]] = None) -> Tuple[float, float]:
-    """Wall seconds and peak RSS (MB) of one fresh process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               env={**_environment(), **(env or {})})
-    _, _, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    return elapsed, usage.ru_maxrss / 1024
-
-
-def _environment() -> Dict[str, str]:
-    """This process's environment, except PYTHONDONTWRITEBYTECODE: an installed lambdalint (and
-    ruff's and compileall's interpreters) run from bytecode, so every tool must be allowed to
-    write its own (the warm-up run does) instead of compiling itself on every run."""
-    return {name: value for name, value in os.environ.items() if name != "PYTHONDONTWRITEBYTECODE"}
-
-
 def tools(lambdalint: List[str], ruff: Optional[str], target: Path, cache_dir: Path,
           pycache: Path) -> Dict[str, Tuple[List[str], Dict[str, str]]]:
     tree, archive = str(target / "tree"), str(target / "tree.zip")

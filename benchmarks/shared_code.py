@@ -3,20 +3,29 @@
 the same template with the code in S3 (configuration only).  The goal: the shared-code run costs
 at most 1.2x the configuration-only run, since the code is the same for every function.
 
-    python benchmarks/shared_code.py                 # 2,000 functions, median of 5
+Both runs use `--no-cache` (cold), and their runs are interleaved so that a busy moment slows both
+alike.  Besides the whole-run ratio, the cost of each added function is reported: the slope
+between a run with a tenth of the functions and the full run, for each layout.
+
+    python benchmarks/shared_code.py                    # 2,000 functions, median of 5
     python benchmarks/shared_code.py --functions 500 --runs 3
-    python benchmarks/shared_code.py --minimal           # no queues: a lighter template
+    python benchmarks/shared_code.py --minimal          # no queues: a lighter template
+    python benchmarks/shared_code.py --vendored 1000    # the folder also holds 1,000 installed files
 """
 from __future__ import annotations
 
 import argparse
 import statistics
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Dict, List
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import LAMBDALINT, time_command  # noqa: E402
+from common import LAMBDALINT, run_once  # noqa: E402
+
+LAYOUTS = ("remote", "shared")
 
 HANDLER = '''import json
 import os
@@ -79,7 +88,7 @@ def template(functions: int, code_uri: str, minimal: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(root: Path, functions: int, minimal: bool = False) -> None:
+def build(root: Path, functions: int, minimal: bool = False, vendored: int = 0) -> None:
     shared, remote = root / "shared", root / "remote"
     (shared / "src" / "service").mkdir(parents=True)
     remote.mkdir()
@@ -87,8 +96,27 @@ def build(root: Path, functions: int, minimal: bool = False) -> None:
     (shared / "src" / "service" / "__init__.py").write_text("")
     (shared / "src" / "service" / "orders.py").write_text(ORDERS)
     (shared / "src" / "service" / "validation.py").write_text(VALIDATION)
+    _write_installed(shared / "src", vendored)
     (shared / "template.yaml").write_text(template(functions, "src/", minimal))
     (remote / "template.yaml").write_text(template(functions, "s3://bucket/code.zip", minimal))
+
+
+def _write_installed(folder: Path, files: int, per_package: int = 50) -> None:
+    """`pip install -t src/` of packages of `per_package` modules each (with dist-info and RECORD):
+    dependencies every function ships, that per-function checks must not walk again and again."""
+    for index in range(0, files, per_package):
+        name = f"vendored_{index // per_package:03d}"
+        modules = [f"m{number:03d}.py" for number in range(min(per_package, files - index) - 1)]
+        (folder / name).mkdir()
+        (folder / name / "__init__.py").write_text(f"from . import {modules[0][:-3]}\n" if modules else "")
+        for module in modules:
+            (folder / name / module).write_text(f"VALUE = {len(module)}\n\n\ndef f(x):\n    return x + VALUE\n")
+        info = folder / f"{name}-1.0.dist-info"
+        info.mkdir()
+        (info / "METADATA").write_text(f"Metadata-Version: 2.1\nName: {name}\nVersion: 1.0\n")
+        (info / "WHEEL").write_text("Wheel-Version: 1.0\nTag: py3-none-any\n")
+        record = [f"{name}/{module},," for module in ["__init__.py"] + modules]
+        (info / "RECORD").write_text("\n".join(record + [f"{name}-1.0.dist-info/RECORD,,"]) + "\n")
 
 
 def main() -> int:
@@ -99,25 +127,46 @@ def main() -> int:
     parser.add_argument("--minimal", action="store_true",
                         help="functions with only a route and environment (no queues): the fixed cost of "
                              "analysing the code weighs most")
+    parser.add_argument("--vendored", type=int, default=0, metavar="FILES",
+                        help="installed dependency files in the shared folder (default 0)")
     args = parser.parse_args()
     command = args.lambdalint.split() if args.lambdalint else LAMBDALINT
+    extra = ["--no-cache"] if "--no-cache" in _help(command) else []
+    sizes = (max(1, args.functions // 10), args.functions)
     with tempfile.TemporaryDirectory() as scratch:
-        root = Path(scratch)
-        build(root, args.functions, args.minimal)
-        medians = {}
-        for label in ("remote", "shared"):
-            extra = ["--no-cache"] if "--no-cache" in _help(command) else []
-            times = time_command(command + ["check", str(root / label), "--isolated"] + extra, runs=args.runs)
-            medians[label] = statistics.median(times)
-            print(f"{args.functions} functions, code {'in one shared folder' if label == 'shared' else 'in S3'}: "
-                  f"median {medians[label]:.2f} s (min {min(times):.2f}, max {max(times):.2f}, n={len(times)})")
-        print(f"shared / configuration only: {medians['shared'] / medians['remote']:.2f}x")
+        roots = {size: Path(scratch) / str(size) for size in sizes}
+        for size, root in roots.items():
+            build(root, size, args.minimal, args.vendored)
+        runs = {(size, layout): command + ["check", str(roots[size] / layout), "--isolated"] + extra
+                for size in sizes for layout in LAYOUTS}
+        medians = _interleaved_medians(runs, args.runs)
+    full, tenth = args.functions, sizes[0]
+    for layout in LAYOUTS:
+        where = "in one shared folder" if layout == "shared" else "in S3"
+        print(f"{full} functions, code {where}: median {medians[(full, layout)]:.2f} s "
+              f"({tenth} functions: {medians[(tenth, layout)]:.2f} s)")
+    ratio = medians[(full, "shared")] / medians[(full, "remote")]
+    print(f"shared / configuration only: {ratio:.2f}x")
+    slopes = {layout: (medians[(full, layout)] - medians[(tenth, layout)]) / (full - tenth) * 1000
+              for layout in LAYOUTS}
+    print(f"each added function: {slopes['shared']:.3f} ms shared, {slopes['remote']:.3f} ms configuration "
+          f"only ({slopes['shared'] / slopes['remote']:.2f}x)")
     return 0
 
 
-def _help(command) -> str:
-    import subprocess
+def _interleaved_medians(runs: Dict[tuple, List[str]], rounds: int) -> Dict[tuple, float]:
+    """Median wall time of each command over `rounds` rounds, each round running every command
+    once (after one warm-up run of each, which fills the OS cache)."""
+    for command in runs.values():
+        run_once(command)
+    times: Dict[tuple, List[float]] = {key: [] for key in runs}
+    for _ in range(rounds):
+        for key, command in runs.items():
+            times[key].append(run_once(command)[0])
+    return {key: statistics.median(values) for key, values in times.items()}
 
+
+def _help(command) -> str:
     return subprocess.run(command + ["check", "--help"], capture_output=True, text=True).stdout
 
 

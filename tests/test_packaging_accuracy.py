@@ -293,7 +293,7 @@ def test_is_built_is_judged_once_per_bundle(tmp_path):
     materialize({"app.py": HANDLER, **wheel_info("requests", "py3-none-any", "2.32.3")}, tmp_path)
     bundle = FolderBundle(tmp_path, "b")
     assert bundle.is_built and bundle.install_roots() == [""]
-    bundle._entries = []  # a second scan would now find nothing
+    bundle._entries = bundle._files = []  # a second scan would now find nothing
     assert bundle.is_built
     assert "requests/__init__.py" not in bundle.own_python_files()
 

@@ -283,11 +283,12 @@ class Discovery:
 
     def _linked_python_files(self) -> set:
         """Absolute paths of the Python files that some function's or layer's folder holds."""
-        linked = set()
+        linked, listed = set(), set()
         for fn in self.project.functions:
             for bundle in [fn.code] + [layer.bundle for layer in fn.layers]:
-                if bundle is None or bundle.is_zip:
-                    continue
+                if bundle is None or bundle.is_zip or id(bundle) in listed:
+                    continue  # a folder shared by 2,000 functions is listed once
+                listed.add(id(bundle))
                 base = os.path.abspath(bundle.path)
                 linked.update(os.path.join(base, entry.path) for entry in bundle.files()
                               if entry.path.endswith(".py"))

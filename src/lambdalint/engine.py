@@ -41,6 +41,7 @@ class Context:
         self._handler_imports: Dict[tuple, list] = {}
         self._cold_start = None
         self._memo: Dict[object, object] = {}
+        self._code_keys: Dict[int, tuple] = {}
 
     def is_attached(self, bundle: Bundle) -> bool:
         return id(bundle) in self._attached
@@ -80,6 +81,9 @@ class Context:
 
     def resolve_handler(self, fn: Function) -> Optional[HandlerTarget]:
         """Where the configured handler's module is (None for a malformed handler string)."""
+        return self.memo(("resolved-handler", self.code_key(fn)), lambda: self._resolve_handler(fn))
+
+    def _resolve_handler(self, fn: Function) -> Optional[HandlerTarget]:
         parts = split_handler(fn.handler.value) if fn.handler is not None else None
         if parts is None:
             return None
@@ -110,9 +114,13 @@ class Context:
         """What the analysis of a function's code depends on.  Functions that share their code,
         layers, runtime and handler (2,000 functions of one template on one folder) share one
         handler path and every walk of it: per-function memos are keyed by this, not by `fn`."""
-        handler = fn.handler.value if fn.handler is not None else None
-        return (id(fn.code), tuple(id(layer.bundle) for layer in fn.layers), fn.python_version,
-                handler if isinstance(handler, str) else repr(handler))
+        known = self._code_keys.get(id(fn))
+        if known is None:  # asked by many rules for each function: worked out once
+            handler = fn.handler.value if fn.handler is not None else None
+            key = (id(fn.code), tuple(id(layer.bundle) for layer in fn.layers), fn.python_version,
+                   handler if isinstance(handler, str) else repr(handler))
+            known = self._code_keys[id(fn)] = (fn, key)  # holding fn keeps its id unique
+        return known[1]
 
     def memo(self, key, factory):
         """A value computed once per run (e.g. the scope analysis of a module for a handler)."""

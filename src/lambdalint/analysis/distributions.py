@@ -57,6 +57,11 @@ def strip_root(path: str, roots: List[str]) -> str:
     return path
 
 
+def memo_distributions(ctx, bundle: Bundle, roots: List[str]) -> List[Distribution]:
+    """`distributions`, read once per run for each bundle and roots (rules ask per function)."""
+    return ctx.memo(("distributions", id(bundle), tuple(roots)), lambda: distributions(bundle, roots))
+
+
 def distributions(bundle: Bundle, roots: List[str]) -> List[Distribution]:
     found = []
     ordered = sorted(roots, key=len, reverse=True)  # python/lib/... before python/

@@ -10,6 +10,7 @@ Only the top-level name counts: a submodule we cannot see may be made at run tim
 """
 from __future__ import annotations
 
+import functools
 from collections import deque
 from dataclasses import dataclass
 from typing import Dict, FrozenSet, List, Optional, Set, Tuple
@@ -28,9 +29,10 @@ class Missing:
     ref: ImportRef
 
 
+@functools.lru_cache(maxsize=None)
 def provided_by_runtime(runtime: str) -> Optional[FrozenSet[str]]:
     """Import names the runtime provides besides the standard library (data/runtime_modules.toml);
-    None for a runtime the table does not know (its imports are never judged)."""
+    None for a runtime the table does not know (its imports are never judged).  Once per runtime."""
     from lambdalint.data import table
 
     data = table("runtime_modules")

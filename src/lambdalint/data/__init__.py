@@ -27,8 +27,10 @@ def runtimes() -> Dict[str, Dict[str, str]]:
     return table("runtimes")["runtimes"]
 
 
+@functools.lru_cache(maxsize=None)
 def python_runtimes() -> Dict[str, Dict[str, str]]:
-    """The Python rows of the runtime table (they carry the Python version and glibc)."""
+    """The Python rows of the runtime table (they carry the Python version and glibc); one
+    table per run, not to be changed."""
     return {name: row for name, row in runtimes().items() if "python" in row}
 
 

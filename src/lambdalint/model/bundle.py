@@ -81,6 +81,8 @@ class Bundle:
         self._entries: Optional[List[BundleEntry]] = None
         self._by_path: Optional[Dict[str, BundleEntry]] = None
         self._own_python: Optional[List[str]] = None
+        self._files: Optional[List[BundleEntry]] = None
+        self._unzipped_size: Optional[int] = None
         # Judged once per bundle from its listing (a walk over every entry; rules and the import
         # graph ask again and again, issue 12)
         self._is_layer: Optional[bool] = None
@@ -107,11 +109,16 @@ class Bundle:
         return self._by_path.get(path)
 
     def files(self) -> List[BundleEntry]:
-        return [e for e in self.entries if not e.is_dir]
+        """The entries that are not folders (one list per bundle: callers must not change it)."""
+        if self._files is None:
+            self._files = [e for e in self.entries if not e.is_dir]
+        return self._files
 
     @property
     def unzipped_size(self) -> int:
-        return sum(e.size for e in self.entries if not e.is_dir)
+        if self._unzipped_size is None:
+            self._unzipped_size = sum(e.size for e in self.files())
+        return self._unzipped_size
 
     LAYER_FOLDERS = frozenset({"python", "bin", "lib", "lib64", "etc", "share", "include", "extensions"})
 

@@ -17,6 +17,12 @@ def function_artifacts(fn, ctx) -> Iterator[object]:
                            lambda b=bundle, layer=is_layer: artifact(b, fn.python_version, layer))
 
 
+def artifact_problems(ctx, code: str, art, runtime, find) -> List[Tuple[str, object]]:
+    """`find(art, runtime)`: a rule's (path, reason) problems of one artifact for one runtime and
+    architecture, found once however many functions ship the artifact (2,000 on one folder)."""
+    return ctx.memo((code, id(art.bundle), tuple(art.roots), runtime), lambda: find(art, runtime))
+
+
 def grouped(art, problems: List[Tuple[str, str]]) -> Dict[Optional[object], List[Tuple[str, str]]]:
     """(path, reason) problems grouped by the distribution that ships the path."""
     from lambdalint.analysis.distributions import strip_root

@@ -39,7 +39,7 @@ class DevDependencyInBundleRule(Rule):
     )
 
     def check_bundle(self, bundle, ctx):
-        from lambdalint.analysis.distributions import all_site_roots, distributions, normalise, strip_root
+        from lambdalint.analysis.distributions import all_site_roots, memo_distributions, normalise, strip_root
         from lambdalint.analysis.platform import location
         from lambdalint.units import mb
 
@@ -48,7 +48,7 @@ class DevDependencyInBundleRule(Rule):
         roots = all_site_roots(bundle) if bundle.is_layer else [""] + [r for r in bundle.install_roots() if r]
         sizes = {e.path: e.size for e in bundle.files()}
         seen_tops = set()
-        dists = ctx.memo(("distributions", id(bundle), tuple(roots)), lambda: distributions(bundle, roots))
+        dists = memo_distributions(ctx, bundle, roots)
         # setuptools for pkg_resources, mypy-extensions for typing_inspect...: needed at run time
         required = {name for d in dists if not DEV_DISTRIBUTIONS.match(d.name) for name in d.requires}
         for dist in dists:

@@ -46,6 +46,7 @@ class BytecodeMissingOrStaleRule(Rule):
     severity = Severity.WARNING
     summary = "Modules of the handler's import closure ship without valid bytecode for the runtime"
     needs = frozenset({SOURCE, BUNDLE})
+    code_only = True  # reports at the bundle, for the code's runtime: once for the functions sharing it
     options = (Option("min-extra-ms", float, 10.0,
                       "Report from this many estimated milliseconds of recompilation per cold start"),)
     invalid = (

@@ -65,9 +65,9 @@ class UnresolvedImportRule(Rule):
         provided = provided_by_runtime(fn.runtime)
         if provided is None or _sets_python_path(fn):
             return
-        stop = fn.config.template.path.parent if fn.config is not None else None
-        key = ("LL107", ctx.code_key(fn), str(stop))
-        yield from ctx.memo(key, lambda: list(self._reports(fn, ctx, provided, stop)))
+        template = fn.config.template if fn.config is not None else None
+        yield from ctx.memo(("LL107", ctx.code_key(fn), id(template)), lambda: list(
+            self._reports(fn, ctx, provided, template.folder if template is not None else None)))
 
     def _reports(self, fn, ctx, provided, stop):
         from lambdalint.analysis.unresolved import missing_imports

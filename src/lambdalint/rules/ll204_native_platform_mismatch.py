@@ -35,25 +35,31 @@ class NativePlatformMismatchRule(LayerCheckedAlone, Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.platform import Runtime, parse_tags, platform_problem
-        from lambdalint.rules.binary_checks import function_artifacts, pip_hint, reports
+        from lambdalint.analysis.platform import Runtime
+        from lambdalint.rules.binary_checks import artifact_problems, function_artifacts, pip_hint, reports
 
         runtime = Runtime.of(fn)
         if runtime is None:
             return
         target = f"Linux {runtime.machine}"
         for art in function_artifacts(fn, ctx):
-            problems = []
-            for dist in art.dists:
-                tags = parse_tags(dist.tags)
-                reasons = [platform_problem(tag.platform, runtime) for tag in tags]
-                if tags and all(reasons):
-                    problems.append((dist.wheel_file, f"a wheel tagged for {reasons[0]}"))
-            for path, info in art.natives:
-                wrong = info.kind != "elf" or info.machines[0] != runtime.machine
-                if wrong:
-                    problems.append((path, info.describe()))
+            problems = artifact_problems(ctx, self.code, art, runtime, _problems)
             yield from reports(art, problems, self.code, lambda what, reason, evidence: (
                 f"{what} ships {reason} ({evidence}), but {fn.name} runs on {target}: it fails at "
                 f"import ('invalid ELF header' or 'cannot open shared object'). Install it for the "
                 f"target: `{pip_hint(fn)}`, or build in a Lambda-like container (`sam build --use-container`)"))
+
+
+def _problems(art, runtime) -> list:
+    from lambdalint.analysis.platform import parse_tags, platform_problem
+
+    problems = []
+    for dist in art.dists:
+        tags = parse_tags(dist.tags)
+        reasons = [platform_problem(tag.platform, runtime) for tag in tags]
+        if tags and all(reasons):
+            problems.append((dist.wheel_file, f"a wheel tagged for {reasons[0]}"))
+    for path, info in art.natives:
+        if info.kind != "elf" or info.machines[0] != runtime.machine:
+            problems.append((path, info.describe()))
+    return problems

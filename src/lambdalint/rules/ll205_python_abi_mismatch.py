@@ -36,30 +36,36 @@ class PythonAbiMismatchRule(LayerCheckedAlone, Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.platform import (Runtime, abi_accepted, extension_python, parse_tags,
-                                                   python_abi_flags, version_text)
-        from lambdalint.rules.binary_checks import function_artifacts, pip_hint, reports
+        from lambdalint.analysis.platform import Runtime, version_text
+        from lambdalint.rules.binary_checks import artifact_problems, function_artifacts, pip_hint, reports
 
         runtime = Runtime.of(fn)
         if runtime is None:
             return
         for art in function_artifacts(fn, ctx):
-            problems = []
-            for dist in art.dists:
-                tags = parse_tags(dist.tags)
-                if tags and not any(abi_accepted(tag, runtime) for tag in tags):
-                    problems.append((dist.wheel_file, f"a wheel tagged {tags[0].interpreter}-{tags[0].abi}"))
-            for entry in art.bundle.files():
-                if entry.path.startswith("python/lib/python") and not entry.path.startswith(
-                        f"python/lib/python{fn.python_version}/"):
-                    continue  # another version's site-packages is not on sys.path: LL209 says so
-                built_for = extension_python(entry.path)
-                plain = python_abi_flags(runtime.version)
-                if built_for is not None and (built_for[:2] != runtime.version or built_for[2] not in plain):
-                    flags = " (free-threaded)" if "t" in built_for[2] else " (debug)" if built_for[2] else ""
-                    problems.append((entry.path, f"extension modules for CPython "
-                                                 f"{version_text(built_for[:2])}{flags}"))
+            problems = artifact_problems(ctx, self.code, art, runtime, _problems)
             yield from reports(art, problems, self.code, lambda what, reason, evidence: (
                 f"{what} ships {reason} ({evidence}), but {fn.runtime} runs CPython "
                 f"{version_text(runtime.version)}, which does not load them ('No module named ...'). "
                 f"Install for the runtime's version: `{pip_hint(fn)}`"))
+
+
+def _problems(art, runtime) -> list:
+    from lambdalint.analysis.platform import abi_accepted, extension_python, parse_tags, python_abi_flags, version_text
+
+    problems = []
+    for dist in art.dists:
+        tags = parse_tags(dist.tags)
+        if tags and not any(abi_accepted(tag, runtime) for tag in tags):
+            problems.append((dist.wheel_file, f"a wheel tagged {tags[0].interpreter}-{tags[0].abi}"))
+    plain = python_abi_flags(runtime.version)
+    python_version = version_text(runtime.version)
+    for entry in art.bundle.files():
+        if entry.path.startswith("python/lib/python") and not entry.path.startswith(
+                f"python/lib/python{python_version}/"):
+            continue  # another version's site-packages is not on sys.path: LL209 says so
+        built_for = extension_python(entry.path)
+        if built_for is not None and (built_for[:2] != runtime.version or built_for[2] not in plain):
+            flags = " (free-threaded)" if "t" in built_for[2] else " (debug)" if built_for[2] else ""
+            problems.append((entry.path, f"extension modules for CPython {version_text(built_for[:2])}{flags}"))
+    return problems

@@ -29,28 +29,35 @@ class GlibcTooNewRule(LayerCheckedAlone, Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.platform import Runtime, glibc_required, parse_tags, version_text
+        from lambdalint.analysis.platform import Runtime, version_text
         from lambdalint.data import runtimes
-        from lambdalint.rules.binary_checks import function_artifacts, reports, target_platform
+        from lambdalint.rules.binary_checks import artifact_problems, function_artifacts, reports, target_platform
 
         runtime = Runtime.of(fn)
         if runtime is None:
             return
         for art in function_artifacts(fn, ctx):
-            problems = []
-            for dist in art.dists:
-                needs = [glibc_required(tag.platform) for tag in parse_tags(dist.tags)]
-                needs = [n for n in needs if n is not None]
-                if needs and min(needs) > runtime.glibc:
-                    problems.append((dist.wheel_file, (min(needs), "its wheel tag")))
-            for path, info in art.natives:
-                if info.kind == "elf" and info.glibc is not None and info.glibc > runtime.glibc:
-                    problems.append((path, (info.glibc, "its ELF version needs")))
+            problems = artifact_problems(ctx, self.code, art, runtime, _problems)
             os_name = runtimes()[fn.runtime]["os"]
-            problems.sort(key=lambda item: item[1][0], reverse=True)  # each group names its highest need
             yield from reports(art, problems, self.code, lambda what, reason, evidence: (
                 f"{what} needs glibc {version_text(reason[0])} ({reason[1]}: {evidence}), newer than "
                 f"{fn.runtime}'s {os_name} (glibc {version_text(runtime.glibc)}): import fails with "
                 f"'GLIBC_{version_text(reason[0])} not found'. Install a manylinux2014 build "
                 f"(`--platform {target_platform(fn)}`), pin an older release, or move to python3.12 or "
                 "later (Amazon Linux 2023, glibc 2.34)"))
+
+
+def _problems(art, runtime) -> list:
+    from lambdalint.analysis.platform import glibc_required, parse_tags
+
+    problems = []
+    for dist in art.dists:
+        needs = [glibc_required(tag.platform) for tag in parse_tags(dist.tags)]
+        needs = [n for n in needs if n is not None]
+        if needs and min(needs) > runtime.glibc:
+            problems.append((dist.wheel_file, (min(needs), "its wheel tag")))
+    for path, info in art.natives:
+        if info.kind == "elf" and info.glibc is not None and info.glibc > runtime.glibc:
+            problems.append((path, (info.glibc, "its ELF version needs")))
+    problems.sort(key=lambda item: item[1][0], reverse=True)  # each group names its highest need
+    return problems

@@ -1,3 +1,6 @@
+import re
+from typing import List, Tuple
+
 from lambdalint.findings import Report, Severity, TemplateAt
 from lambdalint.rules.base import BUNDLE, CONFIG, Rule
 from lambdalint.rules.examples import function_with_layer, template
@@ -40,35 +43,40 @@ class LayerLayoutRule(Rule):
         for layer in fn.layers:
             if layer.bundle is None or _laid_out_by_build(fn.config.template, layer):
                 continue
-            yield from self._check_layer(fn, layer)
+            yield from self._check_layer(fn, layer, ctx)
 
-    def _check_layer(self, fn, layer):
-        import re
-
+    def _check_layer(self, fn, layer, ctx):
         bundle = layer.bundle
         # One finding per layer, however many functions use it: placed on the layer's content
         # (its resource) when the template defines it, else on the function's reference.
         at = _layer_location(fn.config.template, layer)
-        paths = [e.path for e in bundle.files()]
-        # Python modules outside python/ (native libraries in lib/ and tools in bin/ are fine:
-        # /opt/lib is on LD_LIBRARY_PATH and /opt/bin on PATH).  An extension layer's own code
-        # (next to its `extensions/` launcher) is run by the launcher, not imported.
-        is_extension = any(p.startswith("extensions/") for p in paths)
-        outside = [] if is_extension else [p for p in paths if not p.startswith("python/") and (
-            p.endswith((".py", ".pyc", ".pyd", ".abi3.so")) or ".cpython-" in p)]
+        outside, versions = ctx.memo((self.code, id(bundle)), lambda: _layout(bundle))
         if outside:
             yield Report(f"layer {layer.name} has Python content outside python/ ({outside[0]}"
                          f"{' and ' + str(len(outside) - 1) + ' more' if len(outside) > 1 else ''}): "
                          "Lambda extracts layers to /opt and puts only /opt/python and "
                          "/opt/python/lib/pythonX.Y/site-packages on sys.path; move it under python/",
                          at, resources=(fn.config.logical_id,))
-        versions = sorted({m.group(1) for p in paths for m in [re.match(r"^python/lib/python(\d+\.\d+)/", p)] if m})
         wrong = [v for v in versions if v != fn.python_version]
         if wrong:
             yield Report(f"layer {layer.name} installs into python/lib/python{wrong[0]}/site-packages/, "
                          f"but {fn.runtime} functions use it: that folder is not on their sys.path; "
                          f"build the layer for python{fn.python_version} or use plain python/",
                          at, resources=(fn.config.logical_id,))
+
+
+def _layout(bundle) -> Tuple[List[str], List[str]]:
+    """The layer's Python files outside python/, and the X.Y of each python/lib/pythonX.Y/ it
+    installs into: once per layer, however many functions use it."""
+    paths = [e.path for e in bundle.files()]
+    # Python modules outside python/ (native libraries in lib/ and tools in bin/ are fine:
+    # /opt/lib is on LD_LIBRARY_PATH and /opt/bin on PATH).  An extension layer's own code
+    # (next to its `extensions/` launcher) is run by the launcher, not imported.
+    is_extension = any(p.startswith("extensions/") for p in paths)
+    outside = [] if is_extension else [p for p in paths if not p.startswith("python/") and (
+        p.endswith((".py", ".pyc", ".pyd", ".abi3.so")) or ".cpython-" in p)]
+    versions = sorted({m.group(1) for p in paths for m in [re.match(r"^python/lib/python(\d+\.\d+)/", p)] if m})
+    return outside, versions
 
 
 def _laid_out_by_build(template, layer) -> bool:

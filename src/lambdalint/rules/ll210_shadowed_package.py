@@ -42,31 +42,45 @@ class ShadowedPackageRule(Rule):
     )
 
     def check_function(self, fn, ctx):
-        from lambdalint.analysis.distributions import distributions, site_roots, strip_root
+        local_layers = [layer for layer in fn.layers if layer.bundle is not None]
+        # functions sharing code and layers share the comparison (2,000 functions on one folder)
+        key = ("LL210", id(fn.code), tuple((layer.name, id(layer.bundle)) for layer in local_layers),
+               fn.python_version)
+        for name, first, second, layer_index in ctx.memo(key, lambda: _shadowed(fn, local_layers, ctx)):
+            layer = local_layers[layer_index] if layer_index is not None else None
+            where = layer.path if layer is not None and layer.path else fn.config.resource_path
+            (first_label, first_version), (label, version) = first, second
+            winner = (f"{first_label} comes first on sys.path" if first_label.startswith("the function")
+                      else f"{label} is extracted later into /opt and overwrites the files of {first_label}")
+            yield Report(
+                f"package '{name}' is shipped by {first_label}{first_version} and by "
+                f"{label}{version}: {winner}, so one copy is dead weight (and a version "
+                "mismatch waiting to happen); keep one",
+                TemplateAt(fn.config.template, where), resources=(fn.config.logical_id,))
 
-        artifacts = [("the function's code", fn.code, [""], None)] + [
-            (f"layer {layer.name}", layer.bundle, site_roots(layer.bundle, fn.python_version, True), layer)
-            for layer in fn.layers if layer.bundle is not None]
-        owners = {}
-        for label, bundle, roots, layer in artifacts:
-            dists = distributions(bundle, roots)
-            for name in sorted(_import_names(bundle, roots) - RUNTIME_PACKAGES):
-                prefix = name.replace(".", "/")
-                owner = next((d for d in dists if any(
-                    strip_root(path, roots).startswith((prefix + "/", prefix + ".")) for path in d.files)), None)
-                version = f" ({owner.label})" if owner else ""
-                if name in owners:
-                    first_label, first_version = owners[name]
-                    where = layer.path if layer is not None and layer.path else fn.config.resource_path
-                    winner = (f"{first_label} comes first on sys.path" if first_label.startswith("the function")
-                              else f"{label} is extracted later into /opt and overwrites the files of {first_label}")
-                    yield Report(
-                        f"package '{name}' is shipped by {first_label}{first_version} and by "
-                        f"{label}{version}: {winner}, so one copy is dead weight (and a version "
-                        "mismatch waiting to happen); keep one",
-                        TemplateAt(fn.config.template, where), resources=(fn.config.logical_id,))
-                else:
-                    owners[name] = (label, version)
+
+def _shadowed(fn, local_layers, ctx) -> list:
+    """(name, (label, version) first shipping it, (label, version) shipping it again, index of
+    that layer in `local_layers` or None for the code) for each package shipped twice."""
+    from lambdalint.analysis.distributions import memo_distributions, site_roots, strip_root
+
+    artifacts = [("the function's code", fn.code, [""], None)] + [
+        (f"layer {layer.name}", layer.bundle, site_roots(layer.bundle, fn.python_version, True), index)
+        for index, layer in enumerate(local_layers)]
+    owners, shadowed = {}, []
+    for label, bundle, roots, layer_index in artifacts:
+        dists = memo_distributions(ctx, bundle, roots)
+        names = ctx.memo(("import-names", id(bundle), tuple(roots)), lambda: _import_names(bundle, roots))
+        for name in sorted(names - RUNTIME_PACKAGES):
+            prefix = name.replace(".", "/")
+            owner = next((d for d in dists if any(
+                strip_root(path, roots).startswith((prefix + "/", prefix + ".")) for path in d.files)), None)
+            version = f" ({owner.label})" if owner else ""
+            if name in owners:
+                shadowed.append((name, owners[name], (label, version), layer_index))
+            else:
+                owners[name] = (label, version)
+    return shadowed
 
 
 NOT_MODULES = frozenset({"__init__", "__main__"})

@@ -35,8 +35,9 @@ class RemovableBloatRule(LayerCheckedAlone, Rule):
 
     def check_function(self, fn, ctx):
         for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]:
-            if bundle is not None and bundle.is_built:
-                yield from self._check(bundle, fn.python_version, is_layer)
+            if bundle is not None and bundle.is_built:  # reported at the bundle: once per bundle
+                yield from ctx.memo((self.code, id(bundle), fn.python_version, is_layer),
+                                    lambda b=bundle, layer=is_layer: list(self._check(b, fn.python_version, layer)))
 
     def _check(self, bundle, python_version, is_layer):
         from lambdalint.analysis.bloat import largest_folders, removable

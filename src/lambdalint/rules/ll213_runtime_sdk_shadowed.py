@@ -57,31 +57,16 @@ class RuntimeSdkShadowedRule(LayerCheckedAlone, Rule):
             return
         for art in function_artifacts(fn, ctx):
             if art.bundle.is_built:
-                yield from self._check(fn, art)
+                yield from self._check(fn, art, ctx)
 
-    def _check(self, fn, art):
-        from lambdalint.analysis.distributions import normalise
+    def _check(self, fn, art, ctx):
         from lambdalint.analysis.platform import location
         from lambdalint.units import mb
 
-        bundle = art.bundle
-        by_name = {normalise(d.name): d for d in art.dists}
-        if bundle.is_layer and by_name and set(by_name) <= SDK_FAMILY:
-            return  # a layer of the SDK alone: the documented way to pin its version
-        required_elsewhere = {req for name, d in by_name.items() if name not in SDK_FAMILY for req in d.requires}
-        copies = []  # (name, version, path)
-        for root in art.roots:
-            for name in SDK:
-                dist = by_name.get(name)
-                if dist is not None and dist.dist_info.startswith(root) and "/" not in dist.dist_info[len(root):]:
-                    copies.append((name, dist.version, dist.dist_info))
-                elif dist is None and not bundle.is_source_tree and bundle.entry(f"{root}{name}/__init__.py"):
-                    copies.append((name, self._folder_version(bundle, f"{root}{name}/__init__.py"), f"{root}{name}"))
-        if not copies or any(name in required_elsewhere for name, _, _ in copies):
+        found = ctx.memo((self.code, id(art.bundle), tuple(art.roots)), lambda: self._sdk_copies(art))
+        if found is None:
             return
-        size = sum(e.size for e in bundle.files()
-                   if any(e.path.startswith(f"{root}{folder}/") or e.path.startswith(f"{root}{folder}-")
-                          for root in art.roots for folder in SDK_FOLDERS))
+        bundle, (copies, size) = art.bundle, found
         what = " and ".join(f"{name} {version}".strip() for name, version, _ in copies)
         layer_names = {id(layer.bundle): layer.name for layer in fn.layers}
         where = "the function's code" if bundle is fn.code else f"layer {layer_names.get(id(bundle), bundle.display)}"
@@ -93,6 +78,31 @@ class RuntimeSdkShadowedRule(LayerCheckedAlone, Rule):
             "packaged requirements (keep them as development dependencies); to pin a version on "
             "purpose, ship it in a layer of its own",
             location(bundle, copies[0][2], f"{self.code}:{copies[0][0]}"))
+
+    def _sdk_copies(self, art):
+        """The SDK copies the artifact ships that nothing else in it requires, and their size (None
+        when there are none): once per bundle, however many functions use it."""
+        from lambdalint.analysis.distributions import normalise
+
+        bundle = art.bundle
+        by_name = {normalise(d.name): d for d in art.dists}
+        if bundle.is_layer and by_name and set(by_name) <= SDK_FAMILY:
+            return None  # a layer of the SDK alone: the documented way to pin its version
+        required_elsewhere = {req for name, d in by_name.items() if name not in SDK_FAMILY for req in d.requires}
+        copies = []  # (name, version, path)
+        for root in art.roots:
+            for name in SDK:
+                dist = by_name.get(name)
+                if dist is not None and dist.dist_info.startswith(root) and "/" not in dist.dist_info[len(root):]:
+                    copies.append((name, dist.version, dist.dist_info))
+                elif dist is None and not bundle.is_source_tree and bundle.entry(f"{root}{name}/__init__.py"):
+                    copies.append((name, self._folder_version(bundle, f"{root}{name}/__init__.py"), f"{root}{name}"))
+        if not copies or any(name in required_elsewhere for name, _, _ in copies):
+            return None
+        size = sum(e.size for e in bundle.files()
+                   if any(e.path.startswith(f"{root}{folder}/") or e.path.startswith(f"{root}{folder}-")
+                          for root in art.roots for folder in SDK_FOLDERS))
+        return copies, size
 
     @staticmethod
     def _folder_version(bundle, init_path: str) -> str:

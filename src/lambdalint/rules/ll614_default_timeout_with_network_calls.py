@@ -60,7 +60,7 @@ class DefaultTimeoutWithNetworkCallsRule(Rule):
         default = _default_timeout(fn.config)
         if default is None:
             return
-        found = _network_call(fn, ctx)
+        found = ctx.memo((self.code, ctx.code_key(fn)), lambda: _network_call(fn, ctx))  # once per code
         if found is None:
             return
         what, where = found
