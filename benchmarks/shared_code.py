@@ -11,6 +11,7 @@ between a run with a tenth of the functions and the full run, for each layout.
     python benchmarks/shared_code.py --functions 500 --runs 3
     python benchmarks/shared_code.py --minimal          # no queues: a lighter template
     python benchmarks/shared_code.py --vendored 1000    # the folder also holds 1,000 installed files
+    python benchmarks/shared_code.py --layer 1000       # every function also uses a layer of 1,000 files
 """
 from __future__ import annotations
 
@@ -65,12 +66,18 @@ VALIDATION = '''def validate(body):
 '''
 
 
-def template(functions: int, code_uri: str, minimal: bool = False) -> str:
+def template(functions: int, code_uri: str, minimal: bool = False, layer_uri: str = "") -> str:
     """Per function: its API route and environment; unless `minimal`, also its own queue with a
-    dead-letter queue and an SQS trigger (a template like benchmarks/big_template.py's)."""
+    dead-letter queue and an SQS trigger (a template like benchmarks/big_template.py's).  With
+    `layer_uri`, every function also uses that layer."""
     lines = ["AWSTemplateFormatVersion: '2010-09-09'", "Transform: AWS::Serverless-2016-10-31",
              "Globals:", "  Function:", "    Runtime: python3.12", "    Timeout: 25",
-             f"    CodeUri: {code_uri}", "    Handler: app.handler", "Resources:"]
+             f"    CodeUri: {code_uri}", "    Handler: app.handler"]
+    if layer_uri:
+        lines += ["    Layers: [!Ref Deps]", "Resources:", "  Deps:", "    Type: AWS::Serverless::LayerVersion",
+                  "    Properties:", f"      ContentUri: {layer_uri}"]
+    else:
+        lines += ["Resources:"]
     for i in range(functions):
         if not minimal:
             lines += [f"  Dead{i}:", "    Type: AWS::SQS::Queue",
@@ -88,7 +95,7 @@ def template(functions: int, code_uri: str, minimal: bool = False) -> str:
     return "\n".join(lines) + "\n"
 
 
-def build(root: Path, functions: int, minimal: bool = False, vendored: int = 0) -> None:
+def build(root: Path, functions: int, minimal: bool = False, vendored: int = 0, layer: int = 0) -> None:
     shared, remote = root / "shared", root / "remote"
     (shared / "src" / "service").mkdir(parents=True)
     remote.mkdir()
@@ -97,8 +104,12 @@ def build(root: Path, functions: int, minimal: bool = False, vendored: int = 0) 
     (shared / "src" / "service" / "orders.py").write_text(ORDERS)
     (shared / "src" / "service" / "validation.py").write_text(VALIDATION)
     _write_installed(shared / "src", vendored)
-    (shared / "template.yaml").write_text(template(functions, "src/", minimal))
-    (remote / "template.yaml").write_text(template(functions, "s3://bucket/code.zip", minimal))
+    if layer:
+        (shared / "layer" / "python").mkdir(parents=True)
+        _write_installed(shared / "layer" / "python", layer)
+    (shared / "template.yaml").write_text(template(functions, "src/", minimal, "layer/" if layer else ""))
+    (remote / "template.yaml").write_text(template(functions, "s3://bucket/code.zip", minimal,
+                                                   "s3://bucket/layer.zip" if layer else ""))
 
 
 def _write_installed(folder: Path, files: int, per_package: int = 50) -> None:
@@ -129,6 +140,8 @@ def main() -> int:
                              "analysing the code weighs most")
     parser.add_argument("--vendored", type=int, default=0, metavar="FILES",
                         help="installed dependency files in the shared folder (default 0)")
+    parser.add_argument("--layer", type=int, default=0, metavar="FILES",
+                        help="a layer of this many installed files that every function uses (default: none)")
     args = parser.parse_args()
     command = args.lambdalint.split() if args.lambdalint else LAMBDALINT
     extra = ["--no-cache"] if "--no-cache" in _help(command) else []
@@ -136,7 +149,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         roots = {size: Path(scratch) / str(size) for size in sizes}
         for size, root in roots.items():
-            build(root, size, args.minimal, args.vendored)
+            build(root, size, args.minimal, args.vendored, args.layer)
         runs = {(size, layout): command + ["check", str(roots[size] / layout), "--isolated"] + extra
                 for size in sizes for layout in LAYOUTS}
         medians = _interleaved_medians(runs, args.runs)

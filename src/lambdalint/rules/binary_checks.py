@@ -8,13 +8,19 @@ PIP_HINT = ("pip install --platform manylinux2014_{arch} --implementation cp --p
             "--only-binary=:all: --target <build folder> <packages>")
 
 
-def function_artifacts(fn, ctx) -> Iterator[object]:
+def function_artifacts(fn, ctx) -> List[object]:
+    """The function's code and local layers as installed for its Python version (one list for
+    the functions that share them)."""
+    return ctx.memo(("artifacts", ctx.code_key(fn)), lambda: _artifacts(fn, ctx))
+
+
+def _artifacts(fn, ctx) -> List[object]:
     from lambdalint.analysis.platform import artifact
 
-    for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]:
-        if bundle is not None:
-            yield ctx.memo(("artifact", id(bundle), fn.python_version, is_layer),
-                           lambda b=bundle, layer=is_layer: artifact(b, fn.python_version, layer))
+    return [ctx.memo(("artifact", id(bundle), fn.python_version, is_layer),
+                     lambda b=bundle, layer=is_layer: artifact(b, fn.python_version, layer))
+            for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]
+            if bundle is not None]
 
 
 def artifact_problems(ctx, code: str, art, runtime, find) -> List[Tuple[str, object]]:
@@ -37,6 +43,8 @@ def grouped(art, problems: List[Tuple[str, str]]) -> Dict[Optional[object], List
 
 def reports(art, problems: List[Tuple[str, str]], code: str, message) -> Iterator[Report]:
     """One report per distribution: `message(what, reason, evidence)` words it."""
+    if not problems:
+        return
     from lambdalint.analysis.platform import location
 
     for dist, items in sorted(grouped(art, problems).items(), key=lambda kv: kv[1][0][0]):

@@ -96,7 +96,7 @@ def _is_built(bundle) -> bool:
 
 def _sets_python_path(fn) -> bool:
     """PYTHONPATH in the function's environment adds folders to sys.path that we do not model."""
-    return fn.config is not None and "PYTHONPATH" in fn.config.get_map("Environment", "Variables")
+    return fn.config is not None and fn.config.get("Environment", "Variables", "PYTHONPATH") is not None
 
 
 def _location(item) -> FileAt:

@@ -44,7 +44,7 @@ class ShadowedPackageRule(Rule):
     def check_function(self, fn, ctx):
         local_layers = [layer for layer in fn.layers if layer.bundle is not None]
         # functions sharing code and layers share the comparison (2,000 functions on one folder)
-        key = ("LL210", id(fn.code), tuple((layer.name, id(layer.bundle)) for layer in local_layers),
+        key = ("LL210", id(fn.code), tuple((str(layer.name), id(layer.bundle)) for layer in local_layers),
                fn.python_version)
         for name, first, second, layer_index in ctx.memo(key, lambda: _shadowed(fn, local_layers, ctx)):
             layer = local_layers[layer_index] if layer_index is not None else None
