@@ -98,3 +98,45 @@ def test_functions_sharing_code_and_layers_add_no_scans(tmp_path, monkeypatch, m
         monkeypatch.setitem(FUNCTIONS, copy, FUNCTIONS[kinds[number % len(kinds)]])
     findings(tmp_path, monkeypatch, kinds + copies)
     assert scans_for_the_kinds > 0 and len(calls) == scans_for_the_kinds
+
+
+# -- what a shared analysis must still tell apart (found in review) -------------------------------
+def _two_functions(first: str, second: str) -> str:
+    return "Transform: AWS::Serverless-2016-10-31\nResources:\n" + first + second
+
+
+def test_ll107_names_each_function_s_own_layer_resource(tmp_path, monkeypatch):
+    """Two layer resources on one folder: the shared verdict must not name only the first."""
+    from lambdalint.rules.base import Zip
+
+    layer = "    Type: AWS::Serverless::LayerVersion\n    Properties:\n      ContentUri: layer/\n"
+    function = ("    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: function.zip\n"
+                "      Handler: app.handler\n      Runtime: python3.12\n      Layers: [!Ref {}]\n")
+    text = _two_functions("  First:\n" + function.format("LayerA") + "  Second:\n" + function.format("LayerB"),
+                          "  LayerA:\n" + layer + "  LayerB:\n" + layer)
+    materialize({"template.yaml": text, "function.zip": Zip({"app.py": "import helpers\n\n\ndef handler(event, context):\n    return 1\n"}),
+                 "layer/python/other.py": "", "layer/lib/helpers.py": ""}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    messages = sorted(f["message"] for f in check_json(["."], "--select", "LL107"))
+    assert len(messages) == 2
+    assert "layer LayerA has it as lib/helpers.py" in messages[0]
+    assert "layer LayerB has it as lib/helpers.py" in messages[1]
+
+
+@pytest.mark.parametrize("order", ["no handler first", "string 'None' first"])
+def test_no_handler_and_a_handler_named_none_are_analysed_apart(tmp_path, monkeypatch, order):
+    from lambdalint.rules.base import Zip
+
+    function = ("    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: function.zip\n"
+                "      Runtime: python3.12\n")
+    unset, named_none = "  Unset:\n" + function, "  NamedNone:\n" + function + "      Handler: \"None\"\n"
+    pair = (unset, named_none) if order == "no handler first" else (named_none, unset)
+    code = Zip({"app.py": "import os\n\nCACHE = {}\n\n\ndef handler(event, context):\n"
+                          "    CACHE[event['id']] = event\n    return len(CACHE)\n"})
+    materialize({"template.yaml": _two_functions(*pair), "function.zip": code}, tmp_path / "both")
+    materialize({"template.yaml": _two_functions(unset, ""), "function.zip": code}, tmp_path / "unset")
+    monkeypatch.chdir(tmp_path / "unset")
+    alone = {(f["code"], f["message"]) for f in check_json(["."], "--select", "LL401")}
+    monkeypatch.chdir(tmp_path / "both")
+    together = {(f["code"], f["message"]) for f in check_json(["."], "--select", "LL401")}
+    assert alone and alone <= together  # the function without a handler keeps its handler's findings

@@ -117,8 +117,9 @@ class Context:
         known = self._code_keys.get(id(fn))
         if known is None:  # asked by many rules for each function: worked out once
             handler = fn.handler.value if fn.handler is not None else None
+            # the handler's type too: no handler must not share a key with `Handler: "None"`
             key = (id(fn.code), tuple(id(layer.bundle) for layer in fn.layers), fn.python_version,
-                   handler if isinstance(handler, str) else repr(handler))
+                   type(handler).__name__, handler if isinstance(handler, str) else repr(handler))
             known = self._code_keys[id(fn)] = (fn, key)  # holding fn keeps its id unique
         return known[1]
 

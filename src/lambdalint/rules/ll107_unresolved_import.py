@@ -66,7 +66,9 @@ class UnresolvedImportRule(Rule):
         if provided is None or _sets_python_path(fn):
             return
         template = fn.config.template if fn.config is not None else None
-        yield from ctx.memo(("LL107", ctx.code_key(fn), id(template)), lambda: list(
+        # the code's verdict, shared by the functions that share code; a message may name a layer
+        key = ("LL107", ctx.code_key(fn), id(template), tuple(str(layer.name) for layer in fn.layers))
+        yield from ctx.memo(key, lambda: list(
             self._reports(fn, ctx, provided, template.folder if template is not None else None)))
 
     def _reports(self, fn, ctx, provided, stop):
