@@ -264,3 +264,20 @@ def test_fifo_in_the_tree_does_not_block(tmp_path, monkeypatch):
     # never opened; each reported (LL002 "not a regular file (a FIFO)"), the handler still checked
     found = sorted((f["code"], f["filename"]) for f in check_json(["."]))
     assert found == [("LL002", "pipe.py"), ("LL002", "pipe.yaml"), ("LL301", "app.py")]
+
+
+def test_a_run_leaves_the_garbage_collector_as_it_found_it(project):
+    """lint freezes the project model for the collector during the run (issue 12), and unfreezes
+    it after; a caller's own freeze (lambdalint used as a library) is left alone."""
+    import gc
+
+    assert gc.get_freeze_count() == 0
+    assert run_cli(["check", ".", "--isolated", "--no-cache"]).exit_code == 1
+    assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        assert run_cli(["check", ".", "--isolated", "--no-cache"]).exit_code == 1
+        assert 0 < gc.get_freeze_count() <= frozen  # still frozen (less what refcounting freed)
+    finally:
+        gc.unfreeze()

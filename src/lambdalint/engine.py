@@ -247,14 +247,18 @@ def lint(project: Project, rules: Sequence[Rule], settings: Settings, registry: 
     ctx = Context(project, settings, store)
     # The project model (templates, listings) lives until the run ends.  Freezing it keeps the
     # garbage collections that analysis triggers (importing libcst alone allocates ~100k objects)
-    # from walking it again and again; it is unfrozen when the run ends.
-    gc.freeze()
+    # from walking it again and again; it is unfrozen when the run ends.  A caller that froze
+    # objects itself (lambdalint used as a library) keeps its own freeze untouched.
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
     try:
         if any(SOURCE in rule.needs for rule in rules):
             prefetch(store, _source_tree_modules(ctx), settings.jobs or os.cpu_count() or 1)
         return _lint(ctx, rules, registry, progress)
     finally:
-        gc.unfreeze()
+        if freeze:
+            gc.unfreeze()
         store.close()
 
 
