@@ -281,3 +281,26 @@ def test_a_run_leaves_the_garbage_collector_as_it_found_it(project):
         assert 0 < gc.get_freeze_count() <= frozen  # still frozen (less what refcounting freed)
     finally:
         gc.unfreeze()
+
+
+def test_the_console_entry_point_exits_with_main_s_code_and_flushed_output(project):
+    """`run` ends the process without tearing the interpreter down: the output must still be
+    whole and the exit code main's."""
+    import subprocess
+    import sys
+
+    in_process = run_cli(["check", ".", "--isolated", "--no-cache"])
+    child = subprocess.run([sys.executable, "-m", "lambdalint", "check", ".", "--isolated", "--no-cache"],
+                           capture_output=True, text=True)
+    assert (child.returncode, child.stdout) == (1, in_process.stdout)
+    child = subprocess.run([sys.executable, "-m", "lambdalint", "check", ".", "--isolated", "--exit-zero"],
+                           capture_output=True, text=True)
+    assert child.returncode == 0 and child.stdout.endswith("with code.\n")
+
+
+@pytest.mark.parametrize("code, expected", [(None, 0), (0, 0), (1, 1), (2, 2), (256 + 3, 3), ("bye", 1)])
+def test_exit_codes_as_sys_exit_gives_them(code, expected, capsys):
+    from lambdalint.cli import _exit_code
+
+    assert _exit_code(code) == expected
+    assert capsys.readouterr().err == ("bye\n" if code == "bye" else "")

@@ -1,4 +1,4 @@
-from lambdalint.cli import main
+from lambdalint.cli import run
 
 if __name__ == "__main__":
-    main()
+    run()
