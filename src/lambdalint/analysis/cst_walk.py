@@ -10,6 +10,9 @@ from typing import Dict, Iterator, Tuple, Type
 import libcst as cst
 
 _FIELDS: Dict[Type, Tuple[str, ...]] = {}
+# Field values that are never nodes.  CSTNode is an ABC: the first isinstance() of a type that is
+# not a node walks all ~250 node classes, so plain values are told apart before asking it.
+_PLAIN = (str, int, float, bool, type(None), cst.MaybeSentinel)
 
 
 def children(node: cst.CSTNode):
@@ -18,6 +21,8 @@ def children(node: cst.CSTNode):
         names = _FIELDS[type(node)] = tuple(f.name for f in dataclasses.fields(node))
     for name in names:
         value = getattr(node, name)
+        if isinstance(value, _PLAIN):
+            continue
         if isinstance(value, cst.CSTNode):
             yield value
         elif isinstance(value, (list, tuple)):
