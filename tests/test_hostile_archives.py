@@ -634,6 +634,6 @@ def test_native_reads_of_one_bundle_have_a_total(tmp_path, monkeypatch):
     monkeypatch.setattr(bundle, "read_head", lambda path, n: read_bytes.append(len(real_read_head(path, n)))
                         or real_read_head(path, n))
     monkeypatch.setattr(platform, "MAX_NATIVE_BYTES_PER_BUNDLE", MIB)
-    art = platform.artifact(bundle, "3.12", False)
+    art = platform.artifact(bundle, [""], [])  # a code folder: packages at its root, none installed
     assert [info.kind for _, info in art.natives] == ["elf"] * 12
     assert sum(read_bytes) <= MIB + 12 * 16 * HEAD_BYTES  # without the total: 88 MiB

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Tuple
 
-from lambdalint.analysis.distributions import Distribution, distributions, owner_index, owner_of, site_roots
+from lambdalint.analysis.distributions import Distribution, owner_index, owner_of
 from lambdalint.analysis.natives import HEAD_BYTES, LAMBDA_MACHINE, NativeInfo, inspect, is_native_candidate
 from lambdalint.data import python_runtimes
 from lambdalint.display import display_join
@@ -60,9 +60,9 @@ class Artifact:
         return owner_of(path, self.owners, self.dists)
 
 
-def artifact(bundle: Bundle, python_version: str, is_layer: bool) -> Artifact:
-    roots = site_roots(bundle, python_version, is_layer)
-    dists = distributions(bundle, roots)
+def artifact(bundle: Bundle, roots: List[str], dists: List[Distribution]) -> Artifact:
+    """The bundle's native binaries, with its distributions under `roots` (read by the caller,
+    which shares them with the other rules that read them)."""
     natives = []
     budget = _ReadBudget(bundle, MAX_NATIVE_BYTES_PER_BUNDLE)
     for entry in bundle.files():

@@ -15,12 +15,16 @@ def function_artifacts(fn, ctx) -> List[object]:
 
 
 def _artifacts(fn, ctx) -> List[object]:
+    from lambdalint.analysis.distributions import memo_distributions, site_roots
     from lambdalint.analysis.platform import artifact
 
-    return [ctx.memo(("artifact", id(bundle), fn.python_version, is_layer),
-                     lambda b=bundle, layer=is_layer: artifact(b, fn.python_version, layer))
-            for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]
-            if bundle is not None]
+    found = []
+    for bundle, is_layer in [(fn.code, False)] + [(layer.bundle, True) for layer in fn.layers]:
+        if bundle is not None:
+            roots = site_roots(bundle, fn.python_version, is_layer)
+            found.append(ctx.memo(("artifact", id(bundle), tuple(roots)), lambda b=bundle, r=roots: artifact(
+                b, r, memo_distributions(ctx, b, r))))
+    return found
 
 
 def artifact_problems(ctx, code: str, art, runtime, find) -> List[Tuple[str, object]]:
