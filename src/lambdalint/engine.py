@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass
 from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from lambdalint import code_process
 from lambdalint.analysis.handlers import find_module_file, search_prefixes, split_handler
 from lambdalint.config import Settings
 from lambdalint.file_facts import FactStore, default_cache_folder, prefetch
@@ -196,7 +197,7 @@ class _Runner:
     def __init__(self, ctx: Context):
         self.ctx = ctx
         self.reports: List[Tuple[Rule, Report]] = []
-        self.internal_errors: List[str] = []
+        self.errors_by_rule: List[Tuple[str, str]] = []  # (rule code, message)
 
     def call(self, rule: Rule, method: str, target, label: str) -> None:
         try:
@@ -204,7 +205,8 @@ class _Runner:
         except Exception as exc:  # noqa: BLE001 - a bug in one rule must not hide the others
             if os.environ.get("LAMBDALINT_DEBUG"):
                 raise
-            self.internal_errors.append(f"{rule.code} crashed on {label}: {type(exc).__name__}: {exc}")
+            message = f"{rule.code} crashed on {label}: {type(exc).__name__}: {exc}"
+            self.errors_by_rule.append((rule.code, message))
 
 
 def run_rules(rules: Sequence[Rule], project: Project, ctx: Context,
@@ -275,19 +277,16 @@ def _source_tree_modules(ctx: Context) -> List[SourceModule]:
 def _lint(ctx: Context, rules: Sequence[Rule], registry: Registry,
           progress: Optional[Callable[[str], None]]) -> LintResult:
     project, settings = ctx.project, ctx.settings
-    runner = run_rules(rules, project, ctx, progress)
+    outcome = _run_rules_split(rules, ctx, progress)
     selected = {rule.code for rule in rules}
     if UNUSED_SUPPRESSION in selected:
         for fn in project.functions:
             ctx.own_modules(fn)  # their comments are read (not parsed) to find unused suppressions
-    suppressions = _collect_suppressions(project, ctx, registry)
+    suppressions = _collect_suppressions(project, ctx, registry, outcome.modules)
     findings = set()
-    for rule, report in runner.reports:
-        severity = settings.severities.get(rule.code, rule.severity)
-        finding = resolve(report, rule.code, rule.name, severity)
+    for finding, resources in outcome.resolved:
         if _filtered(finding, settings, registry):
             continue
-        resources = [r for r in (template_resource(report.at), *report.resources) if r]
         if suppressions.is_suppressed(finding, resources):
             continue
         findings.add(finding)
@@ -298,9 +297,81 @@ def _lint(ctx: Context, rules: Sequence[Rule], registry: Registry,
             finding = resolve(report, ll003.code, ll003.name, severity)
             if not _filtered(finding, settings, registry):
                 findings.add(finding)
-    checked = len(project.templates) + len(ctx.sources.all()) + sum(1 for b in project.bundles if b.is_zip)
-    return LintResult(sorted(findings, key=Finding.sort_key), checked, runner.internal_errors,
-                      project.code_counts())
+    read_modules = {key for key, _ in ctx.sources.items()} | {module[0] for module in outcome.modules}
+    checked = len(project.templates) + len(read_modules) + sum(1 for b in project.bundles if b.is_zip)
+    errors = [message for _, message in sorted(outcome.internal_errors, key=lambda error: error[0])]
+    return LintResult(sorted(findings, key=Finding.sort_key), checked, errors, project.code_counts())
+
+
+def _run_rules_split(rules: Sequence[Rule], ctx: Context,
+                     progress: Optional[Callable[[str], None]]) -> code_process.RulesOutcome:
+    """Every rule's reports, resolved; the code rules run in a child process when that is worth it
+    (see code_process).  Internal errors carry their rule's position, to be listed in rule order."""
+    positions = {rule.code: index for index, rule in enumerate(rules)}
+    child = _start_code_process(rules, positions, ctx)
+    here = [rule for rule in rules if child is None or rule not in child.rules]
+    try:
+        outcome = _run_here(here, positions, ctx, progress)
+    except BaseException:
+        if child is not None:
+            child.abandon()
+        raise
+    if child is None:
+        return outcome
+    for rule in child.rules:
+        if progress is not None:
+            progress(rule.code)
+    from_child = child.outcome()
+    if from_child is None:  # the child failed: its rules run here, nothing is lost
+        from_child = _run_here(child.rules, positions, ctx, None)
+    else:
+        _adopt(from_child, ctx)
+    outcome.resolved.extend(from_child.resolved)
+    outcome.internal_errors.extend(from_child.internal_errors)
+    outcome.modules.extend(from_child.modules)
+    return outcome
+
+
+def _start_code_process(rules: Sequence[Rule], positions: Dict[str, int],
+                        ctx: Context) -> Optional[code_process.CodeProcess]:
+    if not code_process.worth_a_process(rules, ctx):
+        return None
+    child_rules = code_process.code_rules(rules)
+    try:
+        return code_process.CodeProcess(child_rules, ctx, lambda: _run_here(child_rules, positions, ctx, None))
+    except OSError:  # no process to be had (limits, a sandbox): everything runs here
+        return None
+
+
+def _run_here(rules: Sequence[Rule], positions: Dict[str, int], ctx: Context,
+              progress: Optional[Callable[[str], None]]) -> code_process.RulesOutcome:
+    runner = run_rules(rules, ctx.project, ctx, progress)
+    return code_process.RulesOutcome(
+        resolved=_resolved(runner.reports, ctx.settings),
+        internal_errors=[(positions[code], message) for code, message in runner.errors_by_rule])
+
+
+def _adopt(outcome: code_process.RulesOutcome, ctx: Context) -> None:
+    """What the child read and learnt becomes this run's: the run cache checks those files, the
+    fact cache keeps those facts."""
+    from lambdalint.files import AccessLog
+
+    log = AccessLog.current
+    if log is not None:
+        for path, identity in outcome.accessed.items():
+            log.note(path, identity)
+    ctx.store.add_learnt(*outcome.learnt)
+
+
+def _resolved(reports: Sequence[Tuple[Rule, Report]], settings: Settings) -> List[tuple]:
+    """(finding, names of the template resources it concerns) of each report."""
+    resolved = []
+    for rule, report in reports:
+        severity = settings.severities.get(rule.code, rule.severity)
+        finding = resolve(report, rule.code, rule.name, severity)
+        resources = [r for r in (template_resource(report.at), *report.resources) if r]
+        resolved.append((finding, resources))
+    return resolved
 
 
 def _filtered(finding: Finding, settings: Settings, registry: Registry) -> bool:
@@ -308,7 +379,9 @@ def _filtered(finding: Finding, settings: Settings, registry: Registry) -> bool:
             or per_file_ignored(finding, settings.per_file_ignores, registry.code_matches))
 
 
-def _collect_suppressions(project: Project, ctx: Context, registry: Registry) -> Suppressions:
+def _collect_suppressions(project: Project, ctx: Context, registry: Registry,
+                          other_modules: Sequence[tuple]) -> Suppressions:
+    """`other_modules`: (key, filename, member, directive lines) of modules the code process read."""
     suppressions = Suppressions(registry.canonical)
     for template in project.templates:
         for display, lines in template.source_files:
@@ -316,8 +389,12 @@ def _collect_suppressions(project: Project, ctx: Context, registry: Registry) ->
         for logical_id, resource in template.resources.items():
             if isinstance(resource, dict):
                 suppressions.add_resource_metadata(template, str(logical_id), resource)
-    for module in ctx.sources.all():
-        suppressions.add_source(module.filename, module.member, module.directive_lines(), python=True)
+    for _, filename, member, lines in other_modules:  # read by the code process: not read again
+        suppressions.add_source(filename, member, lines, python=True)
+    known = {module[0] for module in other_modules}
+    for key, module in ctx.sources.items():
+        if key not in known:
+            suppressions.add_source(module.filename, module.member, module.directive_lines(), python=True)
     return suppressions
 
 

@@ -164,6 +164,22 @@ class FactStore:
             self._db = None
         self._new_facts, self._new_stats = [], []
 
+    # -- a forked process (code_process) -----------------------------------------------------
+    def detach_for_child(self) -> None:
+        """In a forked child: never use the parent's database connection (SQLite forbids it), and
+        collect only what this process learns, for the parent to write."""
+        self._db = None
+        self._new_facts, self._new_stats = [], []
+
+    def learnt(self) -> Tuple[List[Tuple[str, str, str]], List[Tuple[str, str, int, int, str]]]:
+        return self._new_facts, self._new_stats
+
+    def add_learnt(self, new_facts: List[Tuple[str, str, str]],
+                   new_stats: List[Tuple[str, str, int, int, str]]) -> None:
+        """What a child learnt, to be written with this store's own (`close`)."""
+        self._new_facts.extend(new_facts)
+        self._new_stats.extend(new_stats)
+
     # -- internals -------------------------------------------------------------------------------
     def _root(self, bundle) -> Optional[str]:
         if id(bundle) not in self._roots:

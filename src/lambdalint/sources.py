@@ -420,3 +420,7 @@ class SourceCache:
 
     def all(self) -> List[SourceModule]:
         return list(self._modules.values())
+
+    def items(self) -> List[Tuple[Tuple[int, str, str], SourceModule]]:
+        """(key, module): the key names a module across a forked process too (same ids)."""
+        return list(self._modules.items())

@@ -97,6 +97,9 @@ class Bundle:
     def is_zip(self) -> bool:
         return False
 
+    def forget_open_handles(self) -> None:
+        """In a forked process: stop using file handles shared with the parent (a folder keeps none)."""
+
     @property
     def entries(self) -> List[BundleEntry]:
         if self._entries is None:
@@ -451,6 +454,12 @@ class ZipBundle(Bundle):
         except (OSError, zlib.error, ValueError) as exc:
             # zlib.error: bad deflate data; ValueError: "Bad Deflate64 data" (all it raises)
             raise BundleError(f"cannot read {path}: {_describe(exc)}") from None
+
+    def forget_open_handles(self) -> None:
+        # The parent's handle shares its file offset with ours, so a read here
+        # would move the parent's.  Dropped unclosed (closing would flush nothing of ours anyway);
+        # the archive is opened again on the next read.
+        self._zip = None
 
     def close(self) -> None:
         if self._zip is not None:

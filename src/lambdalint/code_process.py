@@ -1,0 +1,139 @@
+"""The code rules in a second process, while this one runs the configuration rules.
+
+Analysing handler code costs a fixed ~0.2 s (importing libcst, parsing and walking the handler
+path) that the configuration rules never need.  On a machine with two cores or more, a project
+with both (a template of many functions and their code) runs the rules that read Python source
+(`SOURCE` in their needs) in a forked child, which shares the project model already built, while
+the parent runs every other rule.  The child sends back plain data: its findings already resolved,
+its internal errors, the suppression comments of the modules it read, the files it read (for the
+run cache) and the file facts it learnt (for the fact cache, which only the parent writes).  The
+parent merges them, so the output is identical to a run in one process (`--jobs 1`).
+
+The child never touches what it shares with the parent and cannot use safely: the fact cache's
+database connection and the open handles of zip archives (a forked file descriptor shares its
+offset).  It ends with `os._exit`, so nothing of the parent is flushed or torn down twice.
+If the child fails in any way, the parent runs its rules itself: a failure costs time, never
+findings.  Only Linux forks here (macOS system libraries are not fork-safe; Windows has no fork).
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+import warnings
+from dataclasses import dataclass, field
+from typing import Callable, Dict, List, Optional, Sequence, Tuple
+
+from lambdalint.files import AccessLog
+from lambdalint.rules.base import BUNDLE, SOURCE, Rule
+
+# Below this many functions the configuration rules take less time than starting a process saves.
+MIN_FUNCTIONS = 200
+_READ_CHUNK = 1 << 20
+
+
+@dataclass
+class RulesOutcome:
+    """What some rules produced, as plain data (what the child sends back)."""
+
+    resolved: List[tuple] = field(default_factory=list)  # (finding, resource names) per report
+    internal_errors: List[Tuple[int, str]] = field(default_factory=list)  # (rule position, message)
+    modules: List[tuple] = field(default_factory=list)  # (cache key, filename, member, directive lines)
+    accessed: Dict[str, Tuple[int, int]] = field(default_factory=dict)
+    learnt: Tuple[list, list] = ([], [])  # the fact store's new facts and stats
+
+
+def code_rules(rules: Sequence[Rule]) -> List[Rule]:
+    """The rules that read the code: its Python sources or its bundles (zips, folders, layers)."""
+    return [rule for rule in rules if SOURCE in rule.needs or BUNDLE in rule.needs]
+
+
+def worth_a_process(rules: Sequence[Rule], ctx) -> bool:
+    """Whether the code rules should run in a child: both kinds of rule have work, there is a
+    second core, and the platform forks safely."""
+    if sys.platform != "linux" or not hasattr(os, "fork") or os.environ.get("LAMBDALINT_DEBUG"):
+        return False
+    if (ctx.settings.jobs or os.cpu_count() or 1) < 2:
+        return False
+    functions = ctx.project.functions
+    if len(functions) < MIN_FUNCTIONS:
+        return False
+    source_rules = code_rules(rules)
+    if not source_rules or len(source_rules) == len(rules):
+        return False
+    return any(fn.code is not None and fn.is_python and ctx.own_modules(fn) for fn in functions)
+
+
+class CodeProcess:
+    """A forked child running `rules`; `outcome()` waits for what it found."""
+
+    def __init__(self, rules: Sequence[Rule], ctx, run: Callable[[], RulesOutcome]):
+        """`run` runs `rules` on `ctx` (in the child) and returns their findings and errors."""
+        self.rules = list(rules)
+        read_end, write_end = os.pipe()
+        with warnings.catch_warnings():
+            # Python >= 3.12 warns when forking with other threads alive: the CLI's main thread
+            # only waits for the worker thread, and the child uses no lock it could hold.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            self.pid = os.fork()
+        if self.pid == 0:  # the child
+            os.close(read_end)
+            _child(ctx, run, write_end)
+        os.close(write_end)
+        self._read_end = read_end
+
+    def outcome(self) -> Optional[RulesOutcome]:
+        """The child's outcome; None if it failed (its rules must then run here)."""
+        chunks = []
+        try:
+            with os.fdopen(self._read_end, "rb") as pipe:
+                while True:
+                    chunk = pipe.read(_READ_CHUNK)
+                    if not chunk:
+                        break
+                    chunks.append(chunk)
+        finally:
+            _, status = os.waitpid(self.pid, 0)
+        if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
+            return None
+        try:
+            outcome = pickle.loads(b"".join(chunks))
+        except Exception:  # noqa: BLE001 - a truncated message is a failed child
+            return None
+        return outcome if isinstance(outcome, RulesOutcome) else None
+
+    def abandon(self) -> None:
+        """Stop the child (this process is failing or interrupted) and reap it."""
+        try:
+            os.close(self._read_end)
+        except OSError:
+            pass
+        try:
+            os.kill(self.pid, 9)
+            os.waitpid(self.pid, 0)
+        except (OSError, ChildProcessError):
+            pass
+
+
+def _child(ctx, run: Callable[[], RulesOutcome], write_end: int) -> None:
+    status = 1
+    try:
+        for bundle in ctx.project.bundles:
+            bundle.forget_open_handles()
+        ctx.store.detach_for_child()
+        log = AccessLog.current
+        before = set(log.accessed) if log is not None else set()
+        outcome = run()
+        outcome.modules = [(key, module.filename, module.member, module.directive_lines())
+                           for key, module in ctx.sources.items()]
+        if log is not None:
+            outcome.accessed = {path: identity for path, identity in log.accessed.items() if path not in before}
+        outcome.learnt = ctx.store.learnt()
+        data = pickle.dumps(outcome, protocol=pickle.HIGHEST_PROTOCOL)
+        with os.fdopen(write_end, "wb") as pipe:
+            pipe.write(data)
+        status = 0
+    except BaseException:  # noqa: BLE001 - any failure: the parent runs these rules itself
+        status = 1
+    finally:
+        os._exit(status)
