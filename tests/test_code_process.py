@@ -6,16 +6,16 @@ learn what the child read; and a child that fails costs time, never findings."""
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import sys
 import time
-import warnings
 from pathlib import Path
 
 import pytest
 
 from lambdalint import code_process, engine
-from lambdalint.rules.base import Zip
+from lambdalint.rules.base import Member, Zip
 from lambdalint.rules.native_examples import wheel_info
 from support import materialize, run_cli
 
@@ -25,6 +25,7 @@ FUNCTIONS = 6
 HANDLER = """\
 import json
 
+import requests  # from the layer
 from helpers import remember
 
 
@@ -45,8 +46,10 @@ def remember(event):
     total = len(CACHE)  # noqa: LL301
     return total
 """
-ZIPPED = Zip({"app.py": "import legacy\n\n\ndef handler(event, context):\n    return legacy.VALUE\n",
-              "legacy.py": "print 'python 2'\nVALUE = 1\n"})
+ZIPPED = Zip({  # app.py is readable by its owner only (LL208), and says so
+    "app.py": Member("# lambdalint: ignore-file[LL208]\nimport legacy\n\n\ndef handler(event, context):\n"
+                     "    return legacy.VALUE\n", mode=0o600),
+    "legacy.py": "print 'python 2'\nVALUE = 1\n"})
 
 
 def template(functions: int) -> str:
@@ -70,6 +73,8 @@ AN_HOUR_AGO_NS = time.time_ns() - 3600 * 1_000_000_000
 def project(tmp_path, monkeypatch) -> Path:
     root = tmp_path / "project"
     layer = {f"layer/python/{path}": value for path, value in wheel_info("requests", "py3-none-any", "2.31.0").items()}
+    layer["layer/python/requests/__init__.py"] = "from requests import api\n"
+    layer["layer/python/requests/api.py"] = "import json\n\n\ndef get(url):\n    return json.dumps(url)\n"
     materialize({"template.yaml": template(FUNCTIONS), "src/app.py": HANDLER, "src/helpers.py": HELPERS,
                  "function.zip": ZIPPED, **layer}, root)
     for folder, _, files in os.walk(root):  # old files: the fact cache records them
@@ -83,16 +88,17 @@ def project(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def children(monkeypatch) -> list:
-    """The code processes started (counted in the parent)."""
-    started = []
-    real = code_process.CodeProcess.__init__
+    """The outcome of each code process started (None: it failed and the parent ran its rules)."""
+    outcomes = []
+    real = code_process.CodeProcess.outcome
 
-    def counting(self, *args, **kwargs):
-        started.append(self)
-        real(self, *args, **kwargs)
+    def recorded(self):
+        outcome = real(self)
+        outcomes.append(outcome)
+        return outcome
 
-    monkeypatch.setattr(code_process.CodeProcess, "__init__", counting)
-    return started
+    monkeypatch.setattr(code_process.CodeProcess, "outcome", recorded)
+    return outcomes
 
 
 def check(*options: str):
@@ -105,8 +111,40 @@ def test_the_output_is_the_output_of_one_process(project, children, output_forma
     alone = check("--jobs", "1", "--output-format", output_format)
     assert children == []
     split = check("--jobs", "2", "--output-format", output_format)
-    assert len(children) == 1
+    assert len(children) == 1 and children[0] is not None  # the child's findings, not a rerun's
     assert split == alone
+
+
+# Selections where the parent reads no module of its own: the files counted and the suppression
+# comments honoured come from the child alone (LL208's finding sits in a file that suppresses it).
+@pytest.mark.parametrize("selection", ["LL403,LL604", "LL401,LL604", "LL208,LL401,LL604", "LL201,LL401,LL604",
+                                       "LL207,LL301,LL603", "LL2,LL4,LL6", "LL003,LL101,LL603"])
+def test_every_selection_gives_the_output_of_one_process(project, children, selection):
+    alone = check("--jobs", "1", "--select", selection)
+    split = check("--jobs", "2", "--select", selection)
+    assert len(children) == 1 and children[0] is not None
+    assert split == alone
+
+
+@pytest.mark.parametrize("selection", ["LL208,LL604", "LL603"])
+def test_no_code_process_without_a_rule_that_reads_source(project, children, selection):
+    assert check("--jobs", "2", "--select", selection) == check("--jobs", "1", "--select", selection)
+    assert children == []
+
+
+def test_the_child_reads_archives_through_handles_of_its_own(project, children, monkeypatch):
+    """A descriptor inherited across fork shares its file offset with the parent's: the child
+    must not read through the parent's open archives."""
+    parent, real = os.getpid(), engine._run_here
+
+    def checked(rules, positions, ctx, *args):
+        if os.getpid() != parent and any(getattr(bundle, "_zip", None) is not None for bundle in ctx.project.bundles):
+            os._exit(3)
+        return real(rules, positions, ctx, *args)
+
+    monkeypatch.setattr(engine, "_run_here", checked)
+    check("--jobs", "2")
+    assert len(children) == 1 and children[0] is not None
 
 
 def test_the_project_has_findings_of_both_kinds_and_suppressions(project, children):
@@ -133,21 +171,27 @@ def test_rule_crashes_are_listed_in_rule_order(project, children, monkeypatch):
     assert "LL401 crashed" in alone[2] and "LL603 crashed" in alone[2]
 
 
-@pytest.mark.parametrize("failure", ["exception", "killed"])
+@pytest.mark.parametrize("failure", ["exception", "killed", "truncated message"])
 def test_a_failed_child_loses_no_finding(project, children, monkeypatch, failure):
     alone = check("--jobs", "1")
-    parent, real = os.getpid(), engine._run_here
+    parent, real_run, real_dumps = os.getpid(), engine._run_here, code_process.pickle.dumps
 
     def failing(*args, **kwargs):
         if os.getpid() != parent:  # in the child only
             if failure == "killed":
-                os._exit(9)
-            raise RuntimeError("the child broke")
-        return real(*args, **kwargs)
+                os.kill(os.getpid(), signal.SIGKILL)
+            if failure == "exception":
+                raise RuntimeError("the child broke")
+        return real_run(*args, **kwargs)
+
+    def truncated(*args, **kwargs):
+        data = real_dumps(*args, **kwargs)
+        return data[:len(data) // 2] if os.getpid() != parent else data
 
     monkeypatch.setattr(engine, "_run_here", failing)
+    monkeypatch.setattr(code_process.pickle, "dumps", truncated)
     assert check("--jobs", "2") == alone
-    assert len(children) == 1
+    assert children == [None]  # the parent ran the child's rules itself
 
 
 def test_no_child_without_a_second_core_code_or_enough_functions(project, children, monkeypatch):
@@ -160,6 +204,18 @@ def test_no_child_without_a_second_core_code_or_enough_functions(project, childr
     monkeypatch.setenv("LAMBDALINT_DEBUG", "1")  # rule crashes must raise where they happen
     check("--jobs", "2")
     assert children == []
+
+
+def test_lambdalint_as_a_library_never_forks(project, children):
+    """A host process's other threads may hold locks the child would need: only the CLI forks."""
+    from lambdalint.config import Settings
+    from lambdalint.discovery import discover
+    from lambdalint.engine import lint, make_rules
+    from lambdalint.registry import default_registry
+
+    settings, registry = Settings(jobs=2, cache=False), default_registry()
+    result = lint(discover(["."], settings), make_rules(registry.select(None, [], []), settings), settings, registry)
+    assert result.findings and children == []
 
 
 def test_the_run_cache_knows_every_file_the_child_read(project, tmp_path, monkeypatch):
@@ -197,8 +253,25 @@ def test_the_fact_cache_keeps_what_the_child_learnt(project, tmp_path, monkeypat
     assert learnt["1"] and learnt["2"] == learnt["1"]
 
 
-def test_forking_from_the_cli_thread_warns_nothing(project, children):
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # Python >= 3.12 warns about fork() with threads alive
-        assert check("--jobs", "2")[0] == 1
-    assert len(children) == 1
+def test_a_warm_child_reads_the_fact_cache(project, tmp_path, monkeypatch, children):
+    """The child reads facts through a connection of its own: on a second run (the template
+    edited, so the rules run again) nothing is parsed again, nothing new is learnt."""
+    from lambdalint.file_facts import FactStore
+
+    learnt = []
+    real = FactStore.add_learnt
+
+    def recorded(self, new_facts, new_stats):
+        learnt.append(len(new_facts) + len(new_stats))
+        real(self, new_facts, new_stats)
+
+    monkeypatch.setattr(FactStore, "add_learnt", recorded)
+    monkeypatch.setenv("LAMBDALINT_CACHE_DIR", str(tmp_path / "cache"))
+    first = run_cli(["check", ".", "--isolated", "--no-progress", "--jobs", "2"])
+    with open("template.yaml", "a") as template_file:
+        template_file.write("# edited\n")
+    second = run_cli(["check", ".", "--isolated", "--no-progress", "--jobs", "2"])
+    assert first.stdout == second.stdout
+    assert len(children) == 2 and None not in children
+    assert learnt[0] > 0 and learnt[1] == 0
+

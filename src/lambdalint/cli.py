@@ -150,6 +150,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
     registry, settings = _settings(paths, config_path, isolated, runtime, architecture,
                                    _split(select), _split(extend_select), _split(ignore))
     settings.jobs, settings.cache = jobs, not no_cache
+    settings.fork_code_rules = True  # this process's threads are known: see code_process
     _refuse_input_as_output([output_file, write_baseline], [*paths, settings.source, baseline])
     try:
         recorded = _read_baseline(baseline)  # before any work: a wrong file fails fast

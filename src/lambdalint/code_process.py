@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -40,28 +41,28 @@ class RulesOutcome:
     internal_errors: List[Tuple[int, str]] = field(default_factory=list)  # (rule position, message)
     modules: List[tuple] = field(default_factory=list)  # (cache key, filename, member, directive lines)
     accessed: Dict[str, Tuple[int, int]] = field(default_factory=dict)
-    learnt: Tuple[list, list] = ([], [])  # the fact store's new facts and stats
+    learnt: Tuple[list, list] = field(default_factory=lambda: ([], []))  # the fact store's new facts, stats
 
 
 def code_rules(rules: Sequence[Rule]) -> List[Rule]:
-    """The rules that read the code: its Python sources or its bundles (zips, folders, layers)."""
-    return [rule for rule in rules if SOURCE in rule.needs or BUNDLE in rule.needs]
+    """The rules that read the code: its Python sources, its modules or its bundles (zips,
+    folders, layers)."""
+    return [rule for rule in rules if SOURCE in rule.needs or BUNDLE in rule.needs or "module" in rule.scopes()]
 
 
-def worth_a_process(rules: Sequence[Rule], ctx) -> bool:
-    """Whether the code rules should run in a child: both kinds of rule have work, there is a
-    second core, and the platform forks safely."""
-    if sys.platform != "linux" or not hasattr(os, "fork") or os.environ.get("LAMBDALINT_DEBUG"):
+def worth_a_process(rules: Sequence[Rule], settings, project) -> bool:
+    """Whether the code rules should run in a child: the caller allows it (the CLI, whose threads
+    are known), there is a second core, the platform forks safely, and both kinds of rule have
+    work.  Decided from the selection and the model only: asking the context would read code."""
+    if not settings.fork_code_rules or sys.platform != "linux" or not hasattr(os, "fork") \
+            or os.environ.get("LAMBDALINT_DEBUG"):
         return False
-    if (ctx.settings.jobs or os.cpu_count() or 1) < 2:
+    if (settings.jobs or os.cpu_count() or 1) < 2 or len(project.functions) < MIN_FUNCTIONS:
         return False
-    functions = ctx.project.functions
-    if len(functions) < MIN_FUNCTIONS:
+    children = code_rules(rules)
+    if len(children) == len(rules) or not any(SOURCE in rule.needs for rule in children):
         return False
-    source_rules = code_rules(rules)
-    if not source_rules or len(source_rules) == len(rules):
-        return False
-    return any(fn.code is not None and fn.is_python and ctx.own_modules(fn) for fn in functions)
+    return any(fn.code is not None and fn.is_python for fn in project.functions)
 
 
 class CodeProcess:
@@ -71,14 +72,18 @@ class CodeProcess:
         """`run` runs `rules` on `ctx` (in the child) and returns their findings and errors."""
         self.rules = list(rules)
         read_end, write_end = os.pipe()
-        with warnings.catch_warnings():
-            # Python >= 3.12 warns when forking with other threads alive: the CLI's main thread
-            # only waits for the worker thread, and the child uses no lock it could hold.
-            warnings.simplefilter("ignore", DeprecationWarning)
-            self.pid = os.fork()
-        if self.pid == 0:  # the child
+        try:
+            with warnings.catch_warnings():
+                # Python >= 3.12 warns when forking with other threads alive: the CLI's main
+                # thread only waits for the worker thread, so the child meets no lock it holds.
+                warnings.simplefilter("ignore", DeprecationWarning)
+                self.pid = os.fork()
+        except OSError:
             os.close(read_end)
-            _child(ctx, run, write_end)
+            os.close(write_end)
+            raise
+        if self.pid == 0:
+            _child(ctx, run, read_end, write_end)  # never returns
         os.close(write_end)
         self._read_end = read_end
 
@@ -92,8 +97,12 @@ class CodeProcess:
                     if not chunk:
                         break
                     chunks.append(chunk)
-        finally:
             _, status = os.waitpid(self.pid, 0)
+        except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): trust nothing
+            return None
+        except BaseException:  # interrupted: the child is stopped, not awaited
+            self.abandon()
+            raise
         if not os.WIFEXITED(status) or os.WEXITSTATUS(status) != 0:
             return None
         try:
@@ -109,15 +118,17 @@ class CodeProcess:
         except OSError:
             pass
         try:
-            os.kill(self.pid, 9)
+            os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
-        except (OSError, ChildProcessError):
+        except OSError:  # ChildProcessError included: already gone
             pass
 
 
-def _child(ctx, run: Callable[[], RulesOutcome], write_end: int) -> None:
+def _child(ctx, run: Callable[[], RulesOutcome], read_end: int, write_end: int) -> None:
+    """The child's whole life: whatever happens, it ends here, never back in the parent's code."""
     status = 1
     try:
+        os.close(read_end)
         for bundle in ctx.project.bundles:
             bundle.forget_open_handles()
         ctx.store.detach_for_child()

@@ -38,6 +38,9 @@ class Settings:
     source: Optional[Path] = None  # the file these settings came from
     jobs: int = 0  # worker processes for parsing (--jobs); 0: one per core
     cache: bool = True  # keep what parsing told in the user cache directory (--no-cache: False)
+    # run the code rules in a forked process (code_process); only the CLI allows it, since a
+    # library host's other threads could hold a lock the child needs
+    fork_code_rules: bool = False
 
     def __post_init__(self) -> None:
         defaults = runtime_defaults()

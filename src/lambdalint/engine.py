@@ -10,6 +10,7 @@ from lambdalint import code_process
 from lambdalint.analysis.handlers import find_module_file, search_prefixes, split_handler
 from lambdalint.config import Settings
 from lambdalint.file_facts import FactStore, default_cache_folder, prefetch
+from lambdalint.files import AccessLog
 from lambdalint.findings import Finding, Report
 from lambdalint.locations import resolve, template_resource
 from lambdalint.model.bundle import Bundle
@@ -279,9 +280,6 @@ def _lint(ctx: Context, rules: Sequence[Rule], registry: Registry,
     project, settings = ctx.project, ctx.settings
     outcome = _run_rules_split(rules, ctx, progress)
     selected = {rule.code for rule in rules}
-    if UNUSED_SUPPRESSION in selected:
-        for fn in project.functions:
-            ctx.own_modules(fn)  # their comments are read (not parsed) to find unused suppressions
     suppressions = _collect_suppressions(project, ctx, registry, outcome.modules)
     findings = set()
     for finding, resources in outcome.resolved:
@@ -308,22 +306,22 @@ def _run_rules_split(rules: Sequence[Rule], ctx: Context,
     """Every rule's reports, resolved; the code rules run in a child process when that is worth it
     (see code_process).  Internal errors carry their rule's position, to be listed in rule order."""
     positions = {rule.code: index for index, rule in enumerate(rules)}
-    child = _start_code_process(rules, positions, ctx)
-    here = [rule for rule in rules if child is None or rule not in child.rules]
-    try:
-        outcome = _run_here(here, positions, ctx, progress)
-    except BaseException:
-        if child is not None:
-            child.abandon()
-        raise
+    # LL003 needs every own module's comments: read (not parsed) where the code is read
+    read_all_modules = any(rule.code == UNUSED_SUPPRESSION for rule in rules)
+    child = _start_code_process(rules, positions, ctx, read_all_modules)
     if child is None:
-        return outcome
-    for rule in child.rules:
-        if progress is not None:
-            progress(rule.code)
-    from_child = child.outcome()
+        return _run_here(rules, positions, ctx, progress, read_all_modules)
+    try:
+        outcome = _run_here([rule for rule in rules if rule not in child.rules], positions, ctx, progress, False)
+        for rule in child.rules:
+            if progress is not None:
+                progress(rule.code)
+        from_child = child.outcome()
+    except BaseException:
+        child.abandon()
+        raise
     if from_child is None:  # the child failed: its rules run here, nothing is lost
-        from_child = _run_here(child.rules, positions, ctx, None)
+        from_child = _run_here(child.rules, positions, ctx, None, read_all_modules)
     else:
         _adopt(from_child, ctx)
     outcome.resolved.extend(from_child.resolved)
@@ -332,20 +330,24 @@ def _run_rules_split(rules: Sequence[Rule], ctx: Context,
     return outcome
 
 
-def _start_code_process(rules: Sequence[Rule], positions: Dict[str, int],
-                        ctx: Context) -> Optional[code_process.CodeProcess]:
-    if not code_process.worth_a_process(rules, ctx):
+def _start_code_process(rules: Sequence[Rule], positions: Dict[str, int], ctx: Context,
+                        read_all_modules: bool) -> Optional[code_process.CodeProcess]:
+    if not code_process.worth_a_process(rules, ctx.settings, ctx.project):
         return None
     child_rules = code_process.code_rules(rules)
     try:
-        return code_process.CodeProcess(child_rules, ctx, lambda: _run_here(child_rules, positions, ctx, None))
+        return code_process.CodeProcess(
+            child_rules, ctx, lambda: _run_here(child_rules, positions, ctx, None, read_all_modules))
     except OSError:  # no process to be had (limits, a sandbox): everything runs here
         return None
 
 
 def _run_here(rules: Sequence[Rule], positions: Dict[str, int], ctx: Context,
-              progress: Optional[Callable[[str], None]]) -> code_process.RulesOutcome:
+              progress: Optional[Callable[[str], None]], read_all_modules: bool) -> code_process.RulesOutcome:
     runner = run_rules(rules, ctx.project, ctx, progress)
+    if read_all_modules:
+        for fn in ctx.project.functions:
+            ctx.own_modules(fn)  # their comments are read later (_collect_suppressions)
     return code_process.RulesOutcome(
         resolved=_resolved(runner.reports, ctx.settings),
         internal_errors=[(positions[code], message) for code, message in runner.errors_by_rule])
@@ -354,8 +356,6 @@ def _run_here(rules: Sequence[Rule], positions: Dict[str, int], ctx: Context,
 def _adopt(outcome: code_process.RulesOutcome, ctx: Context) -> None:
     """What the child read and learnt becomes this run's: the run cache checks those files, the
     fact cache keeps those facts."""
-    from lambdalint.files import AccessLog
-
     log = AccessLog.current
     if log is not None:
         for path, identity in outcome.accessed.items():

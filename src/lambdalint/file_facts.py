@@ -90,8 +90,10 @@ class FactStore:
         self._new_stats: List[Tuple[str, str, int, int, str]] = []
         self._started_ns = time.time_ns()
         self._db: Optional[sqlite3.Connection] = None
-        if folder is not None:
-            self._db = _open(folder / CACHE_FILE)
+        self._path = folder / CACHE_FILE if folder is not None else None
+        self._inherited: Optional[sqlite3.Connection] = None
+        if self._path is not None:
+            self._db = _open(self._path)
 
     # -- knowing a file without reading it ----------------------------------------------------
     def known_digest(self, bundle, relpath: str) -> Optional[str]:
@@ -166,9 +168,11 @@ class FactStore:
 
     # -- a forked process (code_process) -----------------------------------------------------
     def detach_for_child(self) -> None:
-        """In a forked child: never use the parent's database connection (SQLite forbids it), and
-        collect only what this process learns, for the parent to write."""
-        self._db = None
+        """In a forked child: never use the parent's database connection (SQLite forbids carrying
+        one across fork), read through a connection of its own, and collect only what this process
+        learns, for the parent to write."""
+        self._inherited = self._db  # kept referenced: closing it here could disturb the parent's
+        self._db = _open_read_only(self._path) if self._db is not None else None
         self._new_facts, self._new_stats = [], []
 
     def learnt(self) -> Tuple[List[Tuple[str, str, str]], List[Tuple[str, str, int, int, str]]]:
@@ -243,6 +247,13 @@ def _open(path: Path) -> Optional[sqlite3.Connection]:
         db.commit()
         return db
     except (sqlite3.Error, OSError):
+        return None
+
+
+def _open_read_only(path: Path) -> Optional[sqlite3.Connection]:
+    try:
+        return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+    except sqlite3.Error:
         return None
 
 

@@ -34,7 +34,8 @@ def run_key(project, settings, rule_codes: Sequence[str], paths: Sequence[str]) 
 
 
 def _settings_identity(settings) -> Dict[str, Any]:
-    return {name: value for name, value in sorted(vars(settings).items()) if name not in ("jobs", "cache")}
+    how_not_what = ("jobs", "cache", "fork_code_rules")  # how the run is done, not what it finds
+    return {name: value for name, value in sorted(vars(settings).items()) if name not in how_not_what}
 
 
 def _listing_digest(bundle) -> str:

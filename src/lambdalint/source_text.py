@@ -47,3 +47,15 @@ def encode_source(source: SourceText, text: str) -> bytes:
 
 def _is_utf8(encoding: str) -> bool:
     return encoding.lower().replace("_", "-") in ("utf-8", "utf8")
+
+
+def parse_quietly(source, **options):
+    """`ast.parse` without the warnings CPython prints about the user's code (Python 3.12 prints
+    a SyntaxWarning for every invalid escape such as '\\d'): they are not lambdalint's to show,
+    and a module parsed again (another runtime's grammar, another process) would show them twice."""
+    import ast
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(source, **options)

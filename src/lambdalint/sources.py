@@ -11,7 +11,7 @@ from lambdalint.file_facts import MISSING as _MISSING
 from lambdalint.limits import (MAX_ANALYSED_BYTES, MAX_ANALYSED_TOKENS, MAX_CHAIN_WEIGHT, MAX_NESTING_WEIGHT,
                                MAX_PARSED_TOKENS)
 from lambdalint.model.bundle import Bundle, BundleError
-from lambdalint.source_text import declared_encoding, decode_source
+from lambdalint.source_text import declared_encoding, decode_source, parse_quietly
 
 _ERROR_AT = re.compile(r"error at (\d+):(\d+)")
 LAMBDA_SIGNATURE = (("event", "_event"), ("context", "_context"))
@@ -325,12 +325,10 @@ def _version(python_version: str) -> Tuple[int, ...]:
 def _ast_syntax_error(text: str, python_version: str) -> Tuple[Optional[SourceError], Optional[object]]:
     """CPython's verdict, with the runtime's grammar where the host Python knows it, and the
     tree when it parses (None when not)."""
-    import ast
-
     version = _version(python_version)
     feature = version if (3, 7) <= version <= sys.version_info[:2] else None
     try:
-        tree = ast.parse(text, feature_version=feature) if feature else ast.parse(text)
+        tree = parse_quietly(text, feature_version=feature) if feature else parse_quietly(text)
     except SyntaxError as error:
         universal = error.msg in CPYTHON_LIMIT_MESSAGES
         return SourceError("LL001", f"syntax error for Python {python_version}: {error.msg}",
@@ -378,11 +376,9 @@ def _too_complex(reason: str) -> str:
 def _describe_syntax_error(text: str, exc, python_version: str) -> Tuple[str, int, int]:
     """libcst decides (it parses with the runtime's grammar); CPython's own message is clearer
     (e.g. "Missing parentheses in call to 'print'"), so use it when it agrees there is an error."""
-    import ast
-
     try:
         major, minor = (int(part) for part in python_version.split(".")[:2])
-        ast.parse(text, feature_version=(major, minor))
+        parse_quietly(text, feature_version=(major, minor))
     except SyntaxError as error:
         if error.lineno:
             return error.msg, error.lineno, error.offset or 1

@@ -17,6 +17,7 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from lambdalint.limits import MAX_PARSED_TOKENS
 from lambdalint.model.bundle import Bundle, BundleError, FolderBundle
+from lambdalint.source_text import parse_quietly
 
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "urllib3", "six")
 NATIVE_SUFFIXES = (".so", ".pyd")
@@ -296,7 +297,7 @@ def scan_statements(source: bytes, filename: str = "<module>") -> Optional[List[
     if not _within_parse_budget(source):
         return None
     try:
-        tree = ast.parse(source, filename=filename)
+        tree = parse_quietly(source, filename=filename)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
     return import_statements(tree)

@@ -456,9 +456,9 @@ class ZipBundle(Bundle):
             raise BundleError(f"cannot read {path}: {_describe(exc)}") from None
 
     def forget_open_handles(self) -> None:
-        # The parent's handle shares its file offset with ours, so a read here
-        # would move the parent's.  Dropped unclosed (closing would flush nothing of ours anyway);
-        # the archive is opened again on the next read.
+        # The inherited descriptor shares its file offset with the parent's: a seek and read here
+        # would move the parent's.  Dropping the object closes only this process's descriptor;
+        # the archive is opened again (its own descriptor) on the next read.
         self._zip = None
 
     def close(self) -> None:
