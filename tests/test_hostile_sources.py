@@ -211,3 +211,19 @@ def test_F17_deep_nesting_inside_an_fstring_is_ll001(tmp_path, runtime):
     deep = "f'{" + "(" * 300 + "1" + ")" * 300 + "}'"
     (tmp_path / "app.py").write_text(f"def handler(event, context):\n    return {deep}\n")
     _only(check_json([str(tmp_path)], "--runtime", runtime), "LL001", "too many nested parenthes")
+
+
+def test_python_s_warnings_about_the_user_s_code_are_not_printed(tmp_path, monkeypatch):
+    """`"\\d"` makes CPython warn when it parses the module (a DeprecationWarning up to 3.11, a
+    SyntaxWarning printed by default since 3.12): the user's code, not lambdalint's to show."""
+    import warnings
+
+    from support import materialize
+
+    materialize({"app.py": 'import re\nPATTERN = re.compile("\\d+")\n' + WRITER}, tmp_path)
+    monkeypatch.chdir(tmp_path)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        codes = [finding["code"] for finding in check_json([".", "--no-cache"])]
+    assert codes == ["LL301"]
+    assert [str(warning.message) for warning in caught if "escape" in str(warning.message)] == []
