@@ -6,6 +6,7 @@ learn what the child read; and a child that fails costs time, never findings."""
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 import sqlite3
 import sys
@@ -174,7 +175,7 @@ def test_rule_crashes_are_listed_in_rule_order(project, children, monkeypatch):
 @pytest.mark.parametrize("failure", ["exception", "killed", "truncated message"])
 def test_a_failed_child_loses_no_finding(project, children, monkeypatch, failure):
     alone = check("--jobs", "1")
-    parent, real_run, real_dumps = os.getpid(), engine._run_here, code_process.pickle.dumps
+    parent, real_run, real_dumps = os.getpid(), engine._run_here, pickle.dumps
 
     def failing(*args, **kwargs):
         if os.getpid() != parent:  # in the child only
@@ -189,7 +190,7 @@ def test_a_failed_child_loses_no_finding(project, children, monkeypatch, failure
         return data[:len(data) // 2] if os.getpid() != parent else data
 
     monkeypatch.setattr(engine, "_run_here", failing)
-    monkeypatch.setattr(code_process.pickle, "dumps", truncated)
+    monkeypatch.setattr(pickle, "dumps", truncated)
     assert check("--jobs", "2") == alone
     assert children == [None]  # the parent ran the child's rules itself
 

@@ -1,25 +1,24 @@
 """The code rules in a second process, while this one runs the configuration rules.
 
 Analysing handler code costs a fixed ~0.2 s (importing libcst, parsing and walking the handler
-path) that the configuration rules never need.  On a machine with two cores or more, a project
-with both (a template of many functions and their code) runs the rules that read Python source
-(`SOURCE` in their needs) in a forked child, which shares the project model already built, while
-the parent runs every other rule.  The child sends back plain data: its findings already resolved,
-its internal errors, the suppression comments of the modules it read, the files it read (for the
-run cache) and the file facts it learnt (for the fact cache, which only the parent writes).  The
-parent merges them, so the output is identical to a run in one process (`--jobs 1`).
+path) that the configuration rules never need.  With a second core, a template of many functions
+with their code (MIN_FUNCTIONS) runs the rules that read code (`SOURCE` or `BUNDLE` in their needs,
+or a check per module) in a forked child, which shares the project model already built, while the
+parent runs the configuration rules.  The child sends back plain data: its findings already
+resolved, its internal errors, the suppression comments of the modules it read, the files it read
+(for the run cache) and the file facts it learnt (for the fact cache, which only the parent
+writes).  The parent merges them: the output is the output of one process (`--jobs 1`).
 
-The child never touches what it shares with the parent and cannot use safely: the fact cache's
-database connection and the open handles of zip archives (a forked file descriptor shares its
-offset).  It ends with `os._exit`, so nothing of the parent is flushed or torn down twice.
-If the child fails in any way, the parent runs its rules itself: a failure costs time, never
-findings.  Only Linux forks here (macOS system libraries are not fork-safe; Windows has no fork).
+The child never uses what it inherits but cannot share safely: the fact cache's database
+connection (it opens its own, read-only) and the open handles of zip archives (a forked file
+descriptor shares its offset with the parent's).  It ends with `os._exit`, so nothing of the
+parent is flushed or torn down twice.  If the child fails in any way, the parent runs its rules
+itself: a failure costs time, never findings.  Only the CLI forks (a library host's threads are
+unknown), and only on Linux (macOS system libraries are not fork-safe; Windows has no fork).
 """
 from __future__ import annotations
 
 import os
-import pickle
-import signal
 import sys
 import warnings
 from dataclasses import dataclass, field
@@ -89,6 +88,8 @@ class CodeProcess:
 
     def outcome(self) -> Optional[RulesOutcome]:
         """The child's outcome; None if it failed (its rules must then run here)."""
+        import pickle
+
         chunks = []
         try:
             with os.fdopen(self._read_end, "rb") as pipe:
@@ -117,6 +118,8 @@ class CodeProcess:
             os.close(self._read_end)
         except OSError:
             pass
+        import signal
+
         try:
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
@@ -128,6 +131,9 @@ def _child(ctx, run: Callable[[], RulesOutcome], read_end: int, write_end: int) 
     """The child's whole life: whatever happens, it ends here, never back in the parent's code."""
     status = 1
     try:
+        import pickle
+
+
         os.close(read_end)
         for bundle in ctx.project.bundles:
             bundle.forget_open_handles()
