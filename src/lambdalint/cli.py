@@ -128,7 +128,7 @@ def _exit_code(code) -> int:
 @click.option("--no-progress", is_flag=True, help="Never show a progress bar.")
 @click.option("--verbose", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0,
-              help="Worker processes for parsing many files and, in a template of 200 functions or "
+              help="Worker processes for parsing many files and, in a template of 500 functions or "
                    "more, for checking their code beside the configuration (default 0: one per "
                    "core; 1: none).")
 @click.option("--no-cache", is_flag=True,

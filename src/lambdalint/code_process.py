@@ -27,8 +27,10 @@ from typing import Callable, Dict, List, Optional, Sequence, Tuple
 from lambdalint.files import AccessLog
 from lambdalint.rules.base import BUNDLE, SOURCE, Rule
 
-# Below this many functions the configuration rules take less time than starting a process saves.
-MIN_FUNCTIONS = 200
+# Below this many functions the configuration rules are too short to hide the child's extra cost
+# (~0.05 s: both processes copy the pages of the shared model they write).  Measured on 2 cores
+# (benchmarks/shared_code.py layouts): no gain at 200-400 functions, 7 % at 800, 15-20 % at 2,000.
+MIN_FUNCTIONS = 500
 _READ_CHUNK = 1 << 20
 
 
