@@ -169,7 +169,7 @@ def check(paths, select, extend_select, ignore, output_format, output_file, conf
             with AccessLog() as log:
                 project = discover(paths, settings)
                 key = run_key(project, settings, [rule.code for rule in rules], paths)
-                replayed = runs.replay(key)
+                replayed = runs.replay(key, log)
                 if replayed is not None:
                     return replayed
                 with _progress_bar(project, len(rules), output_format, quiet or no_progress) as progress:

@@ -78,7 +78,7 @@ class Discovery:
         raw = normalise(raw)
         found = kind(path)
         if found == FILE:
-            zips, templates, python_files = self._classify([(path, raw)], explicit=True)
+            zips, templates, python_files = self._classify([(str(path), raw, "")], explicit=True)
             self._add_found(zips, templates)
             if python_files:
                 self._add_loose_python(path, raw)
@@ -104,9 +104,11 @@ class Discovery:
             rel_folder = os.path.relpath(folder, root)
             dirs[:] = sorted(d for d in dirs if self._keep_dir(folder, d, rel_folder))
             for name in sorted(files):
+                if not name.endswith(INPUT_SUFFIXES):
+                    continue
                 rel = name if rel_folder == "." else os.path.join(rel_folder, name)
                 if not self._excluded(rel):
-                    candidates.append((Path(folder) / name, display_join(display, rel)))
+                    candidates.append((os.path.join(folder, name), display, rel))
         zips, templates, python_files = self._classify(candidates, root=root)
         return zips, templates, python_files
 
@@ -126,20 +128,26 @@ class Discovery:
         return False
 
     def _classify(self, candidates, explicit: bool = False, root: Optional[Path] = None):
+        """`candidates`: (path, display of the folder walked or of the file, path relative to that
+        folder or ""); returns zips and templates as (Path, display), Python files as paths.  A
+        display is worked out only for what is kept or reported: a tree of 10,000 modules needs
+        to know that they are regular files, nothing more."""
         zips, templates, python_files = [], [], []
-        for path, display in candidates:
-            name = path.name
+        for text_path, base, rel in candidates:
+            name = os.path.basename(text_path)
             if not name.endswith(INPUT_SUFFIXES):
                 continue
-            if kind(path) != FILE:  # a FIFO, socket or device would block or never end a read
-                unusable = unusable_reason(path)
+            if kind(text_path) != FILE:  # a FIFO, socket or device would block or never end a read
+                unusable = unusable_reason(text_path)
                 if unusable is not None:
-                    self._unusable_found.append((path, display, unusable))
+                    self._unusable_found.append((Path(text_path), _shown(base, rel), unusable))
                 continue
+            if name.endswith(".py"):
+                python_files.append(text_path)
+                continue
+            path, display = Path(text_path), _shown(base, rel)
             if name.endswith(".zip"):
                 zips.append((path, display))
-            elif name.endswith(".py"):
-                python_files.append((path, display))
             elif is_serverless_file(path) or is_terraform_file(path):
                 templates.append((path, display))
             elif name.endswith(TEMPLATE_SUFFIXES) and self._sniff_template(path, display, explicit):
@@ -251,7 +259,7 @@ class Discovery:
         taken = self._configured_folders(templates)
         linked = self._linked_python_files()
         chosen = {}
-        for path, _ in python_files:
+        for path in python_files:
             absolute = os.path.abspath(path)
             if absolute in linked:
                 continue
@@ -357,7 +365,11 @@ def _is_under(path: str, folder: str) -> bool:
     return path == folder or path.startswith(folder.rstrip(os.sep) + os.sep)
 
 
-def _may_define_handler(path: Path) -> bool:
+def _shown(base: str, rel: str) -> str:
+    return display_join(base, rel) if rel else base
+
+
+def _may_define_handler(path: str) -> bool:
     try:
         head = read_head(path, _SNIFF_BYTES)
     except (UnreadableFile, OSError):

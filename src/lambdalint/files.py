@@ -70,6 +70,8 @@ class FileTooLarge(UnreadableFile):
 def name_problem(path: PathLike) -> Optional[str]:
     """Why the operating system would refuse this name, or None when it is a valid name."""
     text = os.fspath(path)
+    if len(text) <= _NAME_MAX and text.isascii() and "\0" not in text:
+        return None  # the common case, decided without encoding the name
     if "\0" in text:
         return "the path contains a NUL byte"
     try:
@@ -103,6 +105,7 @@ class AccessLog:
     def __init__(self) -> None:
         self.accessed: Dict[str, Tuple[int, int]] = {}
         self.started_ns = time.time_ns()
+        self._cwd = os.getcwd()  # a run does not change directory: not asked again per file
 
     def __enter__(self) -> "AccessLog":
         AccessLog.current = self
@@ -112,7 +115,7 @@ class AccessLog:
         AccessLog.current = None
 
     def note(self, path: PathLike, identity: Optional[Tuple[int, int]] = None) -> None:
-        key = os.path.abspath(os.fspath(path))
+        key = os.path.normpath(os.path.join(self._cwd, os.fspath(path)))  # os.path.abspath, once cwd is known
         if key not in self.accessed:
             self.accessed[key] = identity if identity is not None else access_identity(key)
 

@@ -54,15 +54,18 @@ class RunCache:
     def __init__(self, folder: Optional[Path] = None):
         self.folder = (folder or default_cache_folder()) / RUNS_FOLDER
 
-    def replay(self, key: str):
-        """The recorded result of the run `key`, when every input it used is unchanged; else None."""
+    def replay(self, key: str, log: Optional[AccessLog] = None):
+        """The recorded result of the run `key`, when every input it used is unchanged; else None.
+        `log`: this run's, whose files (those discovery looked at) are not looked at again."""
         from lambdalint.engine import LintResult
         from lambdalint.model.project import CodeCounts
 
+        seen = log.accessed if log is not None else {}
         try:
             record = json.loads((self.folder / f"{key}.json").read_text("utf-8"))
-            if any(tuple(identity) != access_identity(path) for path, identity in record["accessed"]):
-                return None
+            for path, identity in record["accessed"]:
+                if tuple(identity) != (seen.get(path) or access_identity(path)):
+                    return None
             counts = record["code_counts"]
             return LintResult([_finding(item) for item in record["findings"]], record["checked_files"], [],
                               CodeCounts(**counts) if counts is not None else None)
