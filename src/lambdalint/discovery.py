@@ -92,7 +92,7 @@ class Discovery:
         else:  # named by the user, so never passed over in silence: /dev/zero, a FIFO
             self._unreadable(raw, unusable_reason(path) or "cannot read: no such file or folder")
 
-    def _walk(self, root: Path, display: str) -> Tuple[list, list, bool]:
+    def _walk(self, root: Path, display: str) -> Tuple[list, list, list]:
         candidates = []
 
         def unlisted(error: OSError) -> None:

@@ -7,6 +7,10 @@ with that identity is replayed only if every file it read or looked for (`files.
 has the same size and modification time, or is still missing, and none of them was modified in
 the seconds before that run (a quick rewrite may keep both).  Otherwise the rules run and the
 result is recorded.  Runs with internal errors and `--fix`/`--diff` are never recorded.
+
+"Still" means as this run's discovery saw them: a file discovery looked at is not looked at again
+(10,000 stats on a big tree).  A file edited while discovery runs is judged as it was when the run
+began, as a run of the rules started at that moment would have read it; the next run sees the edit.
 """
 from __future__ import annotations
 
@@ -56,7 +60,7 @@ class RunCache:
 
     def replay(self, key: str, log: Optional[AccessLog] = None):
         """The recorded result of the run `key`, when every input it used is unchanged; else None.
-        `log`: this run's, whose files (those discovery looked at) are not looked at again."""
+        `log`: this run's, whose files (those discovery looked at) are not looked at again (see above)."""
         from lambdalint.engine import LintResult
         from lambdalint.model.project import CodeCounts
 
