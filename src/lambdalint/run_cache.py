@@ -9,8 +9,9 @@ the seconds before that run (a quick rewrite may keep both).  Otherwise the rule
 result is recorded.  Runs with internal errors and `--fix`/`--diff` are never recorded.
 
 "Still" means as this run's discovery saw them: a file discovery looked at is not looked at again
-(10,000 stats on a big tree).  A file edited while discovery runs is judged as it was when the run
-began, as a run of the rules started at that moment would have read it; the next run sees the edit.
+(10,000 stats on a big tree).  So a file edited during the fraction of a second discovery takes may
+be answered once from the previous run, as if the edit came just after this run; the next run sees
+it (its size or modification time changed).
 """
 from __future__ import annotations
 
