@@ -328,7 +328,7 @@ def _ast_syntax_error(text: str, python_version: str) -> Tuple[Optional[SourceEr
     version = _version(python_version)
     feature = version if (3, 7) <= version <= sys.version_info[:2] else None
     try:
-        tree = parse_quietly(text, feature_version=feature) if feature else parse_quietly(text)
+        tree = parse_quietly(text, feature_version=feature)  # None: the host's own grammar
     except SyntaxError as error:
         universal = error.msg in CPYTHON_LIMIT_MESSAGES
         return SourceError("LL001", f"syntax error for Python {python_version}: {error.msg}",
@@ -413,9 +413,6 @@ class SourceCache:
         if key not in self._modules:
             self._modules[key] = SourceModule(bundle, relpath, python_version, self.store)
         return self._modules[key]
-
-    def all(self) -> List[SourceModule]:
-        return list(self._modules.values())
 
     def items(self) -> List[Tuple[Tuple[int, str, str], SourceModule]]:
         """(key, module): the key names a module across a forked process too (same ids)."""
